@@ -1,0 +1,17 @@
+namespace AccountGrains;
+
+/// <summary>An account changed: its new state, published on <c>account.&lt;pubkey&gt;</c> and <c>program.&lt;owner&gt;</c>.</summary>
+public sealed record AccountChanged(AccountState State);
+
+/// <summary>
+/// Publishes grain events and subscribes to them. Delivery is at least once and FIFO per stream; consumers are
+/// idempotent by <see cref="StreamToken"/>.
+/// </summary>
+public interface IStreamProvider
+{
+    ValueTask PublishAsync(StreamId stream, AccountChanged change, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes; disposing the result ends the subscription. The handler must not block.</summary>
+    ValueTask<IAsyncDisposable> SubscribeAsync(
+        StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default);
+}

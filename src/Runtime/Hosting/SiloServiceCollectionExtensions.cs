@@ -1,0 +1,58 @@
+using AccountGrains.Runtime.Catalog;
+using AccountGrains.Runtime.Configuration;
+using AccountGrains.Runtime.Diagnostics;
+using AccountGrains.Runtime.Messaging;
+using AccountGrains.Runtime.Storage;
+using AccountGrains.Runtime.Storage.Sqlite;
+using AccountGrains.Runtime.Streams;
+using AccountGrains.Runtime.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AccountGrains.Runtime.Hosting;
+
+/// <summary>Registers an embedded silo: in-process transport and streams, SQLite storage.</summary>
+public static class SiloServiceCollectionExtensions
+{
+    public static SiloBuilder AddAccountGrainsSilo(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GrainRuntimeOptions>().Bind(configuration.GetSection(GrainRuntimeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GrainRuntimeOptions>, GrainRuntimeOptionsValidator>();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+
+        services.TryAddSingleton<RuntimeMetrics>();
+        services.TryAddSingleton(sp => new GrainTypeRegistry(sp.GetServices<GrainRegistration>()));
+        services.TryAddSingleton<GrainCatalog>();
+        services.TryAddSingleton<IMessageTransport, InProcessTransport>();
+        services.TryAddSingleton<GrainRuntime>();
+        services.TryAddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
+        services.TryAddSingleton<IGrainCallRouter>(sp => sp.GetRequiredService<GrainRuntime>());
+        services.TryAddSingleton<IStreamProvider, InProcessStreamProvider>();
+        services.TryAddSingleton<IAccountStore>(sp =>
+            new SqliteAccountStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<AccountWriteBehind>();
+        services.AddHostedService<SiloHost>();
+        return new SiloBuilder(services);
+    }
+}
+
+/// <summary>Adds grain classes to a silo.</summary>
+public sealed class SiloBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+
+    public SiloBuilder AddGrain<TInterface, TImplementation>()
+        where TInterface : IGrain
+        where TImplementation : Grain, TInterface
+    {
+        Services.AddSingleton(new GrainRegistration(
+            typeof(TInterface), typeof(TImplementation), GrainTypeRegistry.TypeNameOf(typeof(TInterface))));
+        return this;
+    }
+}

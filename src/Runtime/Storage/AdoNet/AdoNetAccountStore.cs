@@ -1,0 +1,185 @@
+using System.Data.Common;
+using System.Diagnostics;
+
+namespace AccountGrains.Runtime.Storage.AdoNet;
+
+/// <summary>
+/// <see cref="IAccountStore"/> over any ADO.NET provider: the provider supplies connections and a
+/// <see cref="SqlDialect"/>. A batch is written as few multi-row upserts in one transaction.
+/// </summary>
+public abstract class AdoNetAccountStore : IAccountStore
+{
+    private readonly TimeProvider _time;
+    private readonly Dictionary<int, string> _upsertByRows = [];
+    private readonly Lock _sqlCacheGate = new();
+
+    protected AdoNetAccountStore(SqlDialect dialect, TimeProvider time)
+    {
+        Dialect = dialect;
+        _time = time;
+        RowsPerStatement = Math.Max(1, dialect.MaxParameters / AccountTable.ColumnCount);
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public abstract string Describe { get; }
+
+    /// <summary>Lease epoch written with each row; 0 in embedded mode where one silo owns everything.</summary>
+    public long Epoch { get; set; }
+
+    private int RowsPerStatement { get; }
+
+    /// <summary>An open connection ready for use.</summary>
+    protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                if (Dialect.MigrationLock.Length > 0)
+                {
+                    await ExecuteAsync(connection, transaction, Dialect.MigrationLock, cancellationToken).ConfigureAwait(false);
+                }
+
+                await ExecuteAsync(connection, transaction,
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
+                    cancellationToken).ConfigureAwait(false);
+
+                var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                foreach (var (version, script) in Dialect.Migrations)
+                {
+                    if (version <= current)
+                    {
+                        continue;
+                    }
+
+                    await ExecuteAsync(connection, transaction, script, cancellationToken).ConfigureAwait(false);
+                    await using var record = connection.CreateCommand();
+                    record.Transaction = transaction;
+                    record.CommandText = "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (@version, @at)";
+                    AddParameter(record, "@version", version);
+                    AddParameter(record, "@at", _time.GetUtcNow().ToUnixTimeMilliseconds());
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    current = version;
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return current;
+            }
+        }
+    }
+
+    public async Task<AccountState?> ReadAsync(string pubkey, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = AccountTable.SelectByPubkey;
+            AddParameter(command, "@pubkey", pubkey);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? AccountTable.Read(reader) : null;
+            }
+        }
+    }
+
+    public async Task<int> WriteAsync(IReadOnlyList<AccountState> states, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        if (states.Count == 0)
+        {
+            return 0;
+        }
+
+        // One statement may not touch a row twice (PostgreSQL refuses it): keep the newest state per pubkey.
+        var newest = NewestPerPubkey(states);
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var changed = 0;
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                for (var start = 0; start < newest.Count; start += RowsPerStatement)
+                {
+                    var rows = Math.Min(RowsPerStatement, newest.Count - start);
+                    await using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = UpsertSql(rows);
+                    for (var row = 0; row < rows; row++)
+                    {
+                        AccountTable.Bind(command, row, newest[start + row], Epoch, nowMs);
+                    }
+
+                    changed += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return changed;
+    }
+
+    protected static void AddParameter(DbCommand command, string name, object value)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static List<AccountState> NewestPerPubkey(IReadOnlyList<AccountState> states)
+    {
+        var byPubkey = new Dictionary<string, AccountState>(states.Count, StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            if (!byPubkey.TryGetValue(state.Pubkey, out var seen) || state.Token > seen.Token)
+            {
+                byPubkey[state.Pubkey] = state;
+            }
+        }
+
+        return [.. byPubkey.Values];
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> CurrentVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        Debug.Assert(value is not null, "MAX over an empty table gives a row");
+        return Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private string UpsertSql(int rows)
+    {
+        lock (_sqlCacheGate)
+        {
+            if (!_upsertByRows.TryGetValue(rows, out var sql))
+            {
+                sql = AccountTable.Upsert(rows);
+                _upsertByRows[rows] = sql;
+            }
+
+            return sql;
+        }
+    }
+}
