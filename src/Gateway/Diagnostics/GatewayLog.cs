@@ -1,0 +1,23 @@
+namespace AccountGrains.Gateway.Diagnostics;
+
+/// <summary>Gateway log lines (event ids 3000-3999).</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(3001, LogLevel.Information, "AccountGrains gateway (embedded silo) listening on {Addresses}; source {Source}; storage {Storage}")]
+    public static partial void Listening(ILogger logger, string addresses, string source, string storage);
+
+    [LoggerMessage(3002, LogLevel.Debug, "WebSocket {Connection} opened from {Remote}")]
+    public static partial void SocketOpened(ILogger logger, string connection, string? remote);
+
+    [LoggerMessage(3003, LogLevel.Debug, "WebSocket {Connection} closed after {Received} requests and {Sent} messages")]
+    public static partial void SocketClosed(ILogger logger, string connection, long received, long sent);
+
+    [LoggerMessage(3004, LogLevel.Warning, "WebSocket {Connection} closed: send queue overflowed ({Queued} waiting); the client is not reading fast enough")]
+    public static partial void SlowClientClosed(ILogger logger, string connection, int queued);
+
+    [LoggerMessage(3005, LogLevel.Debug, "WebSocket {Connection} ended abruptly")]
+    public static partial void SocketAborted(ILogger logger, string connection, Exception exception);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Request on WebSocket {Connection} failed")]
+    public static partial void RequestFailed(ILogger logger, string connection, Exception exception);
+}

@@ -1,0 +1,80 @@
+using AccountGrains.Gateway.Configuration;
+using AccountGrains.Gateway.Diagnostics;
+using AccountGrains.Gateway.Native;
+using AccountGrains.Gateway.Rest;
+using AccountGrains.Gateway.Subscriptions;
+using AccountGrains.Grains.Hosting;
+using AccountGrains.Grains.Ingest;
+using AccountGrains.Runtime.Hosting;
+using AccountGrains.Runtime.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace AccountGrains.Gateway.Hosting;
+
+/// <summary>
+/// Builds the gateway process. With no cluster configured it is the embedded mode: the silo, the grains and the
+/// ingest all run in this process on SQLite, so <c>dotnet run --project src/Gateway</c> needs no server.
+/// </summary>
+public static class GatewayApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration);
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<AccountSubscriptionHub>();
+        builder.Services.AddHealthChecks().AddCheck<IngestHealthCheck>("ingest");
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = gateway.KeepAliveInterval });
+        app.MapNativeWebSocket();
+        app.MapAccountEndpoints();
+        app.MapHealthChecks("/healthz");
+        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey} and /healthz"));
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            GatewayLog.Listening(
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AccountGrains.Gateway"),
+                string.Join(", ", addresses),
+                app.Services.GetRequiredService<IAccountUpdateSource>().Describe,
+                app.Services.GetRequiredService<IAccountStore>().Describe);
+        });
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel bound (with the real port when 0 was asked for).</summary>
+    public static IReadOnlyCollection<string> Addresses(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+    }
+}
+
+/// <summary>Unhealthy when the ingest failed; healthy while it reads or after a replay ended.</summary>
+internal sealed class IngestHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = await grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var description = $"{status.Source}: {status.UpdatesRead} updates, last slot {status.LastSlot}";
+        return status.LastError is null
+            ? HealthCheckResult.Healthy(description)
+            : HealthCheckResult.Unhealthy($"{description}; failed: {status.LastError}");
+    }
+}

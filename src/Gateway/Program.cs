@@ -1,0 +1,4 @@
+using AccountGrains.Gateway.Hosting;
+
+var app = GatewayApp.Create(args);
+await app.RunAsync();

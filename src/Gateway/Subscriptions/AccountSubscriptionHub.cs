@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using AccountGrains.Gateway.Diagnostics;
+using AccountGrains.Gateway.Native;
+
+namespace AccountGrains.Gateway.Subscriptions;
+
+/// <summary>
+/// One stream subscription per account for this whole gateway, however many sockets want it, and fan-out to those
+/// sockets inside the process. Each event is serialised once and the same bytes go to every socket.
+/// Attach and detach are serialised per hub (they are rare next to events); the event path takes no lock.
+/// </summary>
+internal sealed class AccountSubscriptionHub(IStreamProvider streams, GatewayMetrics metrics) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _membership = new(1, 1);
+
+    public int TopicCount => _topics.Count;
+
+    public async ValueTask AttachAsync(string pubkey, IAccountSubscriber subscriber, CancellationToken cancellationToken)
+    {
+        await _membership.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_topics.TryGetValue(pubkey, out var topic))
+            {
+                topic.Subscribers = [.. topic.Subscribers, subscriber];
+                return;
+            }
+
+            topic = new Topic(pubkey) { Subscribers = [subscriber] };
+            _topics[pubkey] = topic;
+            topic.Upstream = await streams.SubscribeAsync(StreamId.ForAccount(pubkey), topic.OnChangedAsync, cancellationToken).ConfigureAwait(false);
+            metrics.UpstreamSubscriptionOpened();
+        }
+        finally
+        {
+            _membership.Release();
+        }
+    }
+
+    public async ValueTask DetachAsync(string pubkey, IAccountSubscriber subscriber)
+    {
+        await _membership.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_topics.TryGetValue(pubkey, out var topic))
+            {
+                return;
+            }
+
+            topic.Subscribers = Array.FindAll(topic.Subscribers, s => !ReferenceEquals(s, subscriber));
+            if (topic.Subscribers.Length == 0)
+            {
+                _topics.TryRemove(pubkey, out _);
+                if (topic.Upstream is { } upstream)
+                {
+                    await upstream.DisposeAsync().ConfigureAwait(false);
+                }
+
+                metrics.UpstreamSubscriptionClosed();
+            }
+        }
+        finally
+        {
+            _membership.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var topic in _topics.Values)
+        {
+            if (topic.Upstream is { } upstream)
+            {
+                await upstream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        _topics.Clear();
+        _membership.Dispose();
+    }
+
+    private sealed class Topic(string pubkey)
+    {
+        private IAccountSubscriber[] _subscribers = [];
+
+        // Copy-on-write: the event path reads the array without locking; writers hold the hub's membership lock.
+        public IAccountSubscriber[] Subscribers
+        {
+            get => Volatile.Read(ref _subscribers);
+            set => Volatile.Write(ref _subscribers, value);
+        }
+
+        public IAsyncDisposable? Upstream { get; set; }
+
+        public ValueTask OnChangedAsync(AccountChanged change)
+        {
+            var subscribers = Subscribers;
+            if (subscribers.Length == 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            var message = NativeMessages.Account(pubkey, change.State, SnapshotSource.Realtime);
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.OnAccountChanged(pubkey, change.State.Token, message);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

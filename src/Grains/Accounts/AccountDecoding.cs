@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using AccountGrains.Solana;
+using AccountGrains.Solana.Decoding;
+
+namespace AccountGrains.Grains.Accounts;
+
+/// <summary>
+/// Decodes account data for grains: parses the owner once per distinct owner (a handful of programs own almost
+/// every account) and turns the registry's result into the grain contract's <see cref="DecodedAccount"/>.
+/// </summary>
+public sealed class AccountDecoding(AccountDecoderRegistry registry)
+{
+    private const int MaxCachedOwners = 100_000;
+    private readonly ConcurrentDictionary<string, Pubkey> _owners = new(StringComparer.Ordinal);
+
+    public AccountDecoderRegistry Registry => registry;
+
+    public DecodedAccount Decode(string owner, ReadOnlySpan<byte> data)
+    {
+        if (!_owners.TryGetValue(owner, out var ownerKey))
+        {
+            if (!Pubkey.TryParse(owner, out ownerKey, out var error))
+            {
+                return new DecodedAccount(owner, DecodedAccount.UnknownType, "{}"u8.ToArray(), $"owner is not a valid pubkey: {error}");
+            }
+
+            if (_owners.Count < MaxCachedOwners)
+            {
+                _owners.TryAdd(owner, ownerKey);
+            }
+        }
+
+        var decoded = registry.Decode(ownerKey, data);
+        return new DecodedAccount(decoded.Program, decoded.AccountType, decoded.FieldsJson, decoded.Error);
+    }
+}

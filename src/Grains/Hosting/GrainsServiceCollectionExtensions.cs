@@ -1,0 +1,38 @@
+using AccountGrains.Grains.Accounts;
+using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Grains.Ingest;
+using AccountGrains.Grains.Ingest.Replay;
+using AccountGrains.Runtime.Hosting;
+using AccountGrains.Solana.Decoding;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AccountGrains.Grains.Hosting;
+
+/// <summary>Adds the AccountGrains grains, decoders and the configured upstream source to a silo.</summary>
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>Registers the grains and the source; <paramref name="startIngest"/> off leaves the ingest idle (tests that feed grains directly).</summary>
+    public static SiloBuilder AddAccountGrains(this SiloBuilder silo, IConfiguration configuration, bool startIngest = true)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = silo.Services;
+        services.TryAddSingleton<GrainMetrics>();
+        services.TryAddSingleton(_ => AccountDecoderRegistry.CreateDefault());
+        services.TryAddSingleton<AccountDecoding>();
+        services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReplayOptions>, ReplayOptionsValidator>();
+        services.TryAddSingleton<IAccountUpdateSource, ReplayFileSource>();
+        silo.AddGrain<IAccountGrain, AccountGrain>()
+            .AddGrain<IGeyserIngestGrain, GeyserIngestGrain>();
+        if (startIngest)
+        {
+            services.AddHostedService<IngestStarter>();
+        }
+
+        return silo;
+    }
+}

@@ -1,0 +1,106 @@
+using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Runtime.Catalog;
+using Microsoft.Extensions.Logging;
+
+namespace AccountGrains.Grains.Ingest;
+
+/// <summary>
+/// The single reader of the upstream feed. Its read loop runs beside the grain's turns (it is the grain's own
+/// background work, like an Orleans grain timer) and hands each update to its account grain as a one-way call, in
+/// feed order, so per-key order is the feed's order. The loop awaits each hand-off: a busy partition slows the read
+/// instead of buffering without bound. Never collected when idle.
+/// </summary>
+internal sealed class GeyserIngestGrain(
+    IAccountUpdateSource source,
+    IGrainFactory grains,
+    GrainMetrics metrics,
+    ILogger<GeyserIngestGrain> logger) : Grain, IGeyserIngestGrain, IDisposable
+{
+    private CancellationTokenSource? _stop;
+    private Task _loop = Task.CompletedTask;
+    private long _read;
+    private long _rejected;
+    private long _lastSlot;
+    private volatile bool _completed;
+    private volatile string? _lastError;
+
+    protected override bool KeepAlive => true;
+
+    public Task StartAsync()
+    {
+        if (!_loop.IsCompleted)
+        {
+            return Task.CompletedTask;
+        }
+
+        _stop = new CancellationTokenSource();
+        _completed = false;
+        _lastError = null;
+        IngestLog.Started(logger, source.Describe);
+        _loop = Task.Run(() => ReadLoopAsync(_stop.Token));
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stop is null)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+        _stop = null;
+    }
+
+    public Task<IngestStatus> GetStatusAsync() => Task.FromResult(new IngestStatus(
+        source.Describe,
+        Running: !_loop.IsCompleted,
+        Completed: _completed,
+        UpdatesRead: Interlocked.Read(ref _read),
+        RecordsRejected: Interlocked.Read(ref _rejected),
+        LastSlot: (ulong)Interlocked.Read(ref _lastSlot),
+        LastError: _lastError));
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync();
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in source.ReadAsync(OnRejected, cancellationToken).ConfigureAwait(false))
+            {
+                await grains.Get<IAccountGrain>(update.Pubkey).ApplyAsync(update).ConfigureAwait(false);
+                Interlocked.Increment(ref _read);
+                if ((long)update.Slot > Interlocked.Read(ref _lastSlot))
+                {
+                    Interlocked.Exchange(ref _lastSlot, (long)update.Slot);
+                }
+
+                metrics.Ingested("replay");
+            }
+
+            _completed = true;
+            IngestLog.SourceEnded(logger, source.Describe, Interlocked.Read(ref _read), Interlocked.Read(ref _rejected));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            IngestLog.Stopped(logger, source.Describe, Interlocked.Read(ref _read));
+        }
+        catch (Exception e)
+        {
+            _lastError = e.Message;
+            IngestLog.SourceFailed(logger, source.Describe, e);
+        }
+    }
+
+    private void OnRejected(SourceRecordError error)
+    {
+        Interlocked.Increment(ref _rejected);
+        metrics.Rejected("replay");
+        IngestLog.RecordRejected(logger, error.Location, error.Reason);
+    }
+
+    public void Dispose() => _stop?.Dispose();
+}

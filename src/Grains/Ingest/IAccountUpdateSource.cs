@@ -1,0 +1,17 @@
+namespace AccountGrains.Grains.Ingest;
+
+/// <summary>An upstream feed of account updates: Yellowstone gRPC, Solana RPC websockets or a replay file.</summary>
+public interface IAccountUpdateSource
+{
+    /// <summary>What the source reads from, for logs and status. Never contains a secret.</summary>
+    string Describe { get; }
+
+    /// <summary>
+    /// Reads updates until the feed ends or <paramref name="cancellationToken"/> fires. Malformed records are reported
+    /// to <paramref name="rejected"/> and skipped; they never end the feed.
+    /// </summary>
+    IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken);
+}
+
+/// <summary>A record the source could not use, with where it was and why.</summary>
+public sealed record SourceRecordError(string Location, string Reason);

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace AccountGrains.Grains.Ingest;
+
+/// <summary>Ingest log lines (event ids 2000-2099).</summary>
+internal static partial class IngestLog
+{
+    [LoggerMessage(2001, LogLevel.Information, "Ingest reading from {Source}")]
+    public static partial void Started(ILogger logger, string source);
+
+    [LoggerMessage(2002, LogLevel.Information, "Ingest source {Source} ended after {Read} updates ({Rejected} records rejected)")]
+    public static partial void SourceEnded(ILogger logger, string source, long read, long rejected);
+
+    [LoggerMessage(2003, LogLevel.Information, "Ingest from {Source} stopped after {Read} updates")]
+    public static partial void Stopped(ILogger logger, string source, long read);
+
+    [LoggerMessage(2004, LogLevel.Error, "Ingest source {Source} failed")]
+    public static partial void SourceFailed(ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Rejected upstream record at {Location}: {Reason}")]
+    public static partial void RecordRejected(ILogger logger, string location, string reason);
+}
