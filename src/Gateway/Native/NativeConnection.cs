@@ -127,6 +127,12 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
                 }
 
                 _received++;
+                if (Volatile.Read(ref _overflowed) == 1)
+                {
+                    // Closing for overflow: read on until the client answers the close frame, answer nothing.
+                    continue;
+                }
+
                 if (tooLarge)
                 {
                     SendError("message_too_large", $"messages are limited to {_options.MaxInboundMessageBytes} bytes");
@@ -370,13 +376,6 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             GatewayLog.SocketAborted(_logger, _name, e);
-        }
-        finally
-        {
-            if (Volatile.Read(ref _overflowed) == 1)
-            {
-                _socket.Abort();
-            }
         }
     }
 
