@@ -1,0 +1,42 @@
+using System.Globalization;
+using AccountGrains.Bench.Micro;
+using AccountGrains.Bench.Pipeline;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/AccountGrains.Bench -- pipeline [rounds] [updates] [accounts] [sockets]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args]
+var mode = args.Length > 0 ? args[0] : "pipeline";
+if (mode == "micro")
+{
+    var config = DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    BenchmarkRunner.Run<HotPathBenchmarks>(config, args.Skip(1).ToArray());
+    return 0;
+}
+
+if (mode != "pipeline")
+{
+    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline' or 'micro'");
+    return 2;
+}
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+var rounds = Arg(1, 5);
+var updates = Arg(2, 100_000);
+var accounts = Arg(3, 5_000);
+var sockets = Arg(4, 50);
+Console.WriteLine($"AccountGrains pipeline benchmark: {rounds} rounds after a warm-up, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+var results = await PipelineBenchmarks.RunAsync(rounds, updates, accounts, sockets);
+Console.WriteLine();
+Console.WriteLine("| scenario | median | min | max | items/s (median) |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+foreach (var r in results)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Scenario} | {r.Median.TotalMilliseconds:F0} ms | {r.Min.TotalMilliseconds:F0} ms | {r.Max.TotalMilliseconds:F0} ms | {r.PerSecond:N0} |"));
+}
+
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay / apply time ratio: {results[1].Median / results[0].Median:F2}"));
+return 0;
