@@ -62,6 +62,9 @@ internal sealed class GrainActivation
                 _activationFailure = e;
                 _reason = DeactivationReason.ActivationFailed;
                 Close();
+
+                // Leave the catalog first, so a caller that retries on the failure activates the grain anew.
+                onFinished(this);
                 FailWaitingMessages(e);
                 return;
             }
@@ -205,7 +208,9 @@ internal sealed class GrainActivation
             _closing = true;
         }
 
-        _mailbox.Writer.TryComplete(_activationFailure);
+        // Completed without the failure: a sender waiting on a full mailbox then gets ChannelClosedException (an
+        // OperationCanceledException passed here would reach it as is) and reads the failure from the field.
+        _mailbox.Writer.TryComplete();
     }
 
     private void FailWaitingMessages(Exception failure)

@@ -20,6 +20,7 @@ public sealed class GrainCatalog : IAsyncDisposable
     private readonly RuntimeMetrics _metrics;
     private readonly ILogger<GrainCatalog> _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lock _creating = new();
     private volatile bool _stopping;
 
     public GrainCatalog(
@@ -110,7 +111,13 @@ public sealed class GrainCatalog : IAsyncDisposable
     /// <summary>Stops accepting new activations and deactivates all, letting accepted messages run first.</summary>
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
+        lock (_creating)
+        {
+            _stopping = true;
+        }
+
+        // No activation is created after _stopping is set (creation checks it under the same lock), so one pass
+        // over what exists now covers everything.
         var all = _activations.Values.ToArray();
         foreach (var activation in all)
         {
@@ -138,21 +145,28 @@ public sealed class GrainCatalog : IAsyncDisposable
             return existing;
         }
 
-        if (_stopping)
+        // Creation is the rare path: a lock keeps it to one grain instance per activation and orders it against
+        // shutdown.
+        GrainActivation created;
+        lock (_creating)
         {
-            throw new OperationCanceledException($"the silo is shutting down; {id} is not activated");
+            if (_activations.TryGetValue(id, out existing))
+            {
+                return existing;
+            }
+
+            if (_stopping)
+            {
+                throw new OperationCanceledException($"the silo is shutting down; {id} is not activated");
+            }
+
+            created = new GrainActivation(id, _types.Create(_services, id), _options.MailboxCapacity, _logger);
+            _activations[id] = created;
         }
 
-        var grain = _types.Create(_services, id);
-        var created = new GrainActivation(id, grain, _options.MailboxCapacity, _logger);
-        var winner = _activations.GetOrAdd(id, created);
-        if (ReferenceEquals(winner, created))
-        {
-            _metrics.ActivationCreated();
-            _ = Task.Run(() => created.RunAsync(Remove, _shutdown.Token));
-        }
-
-        return winner;
+        _metrics.ActivationCreated();
+        _ = Task.Run(() => created.RunAsync(Remove, _shutdown.Token));
+        return created;
     }
 
     private void Remove(GrainActivation activation) =>

@@ -35,6 +35,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1102, LogLevel.Warning, "Writing {Count} account states failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     public static partial void WriteBehindRetry(ILogger logger, int count, int attempt, long delayMs, Exception exception);
 
+    [LoggerMessage(1104, LogLevel.Critical, "Storage still failing at shutdown: {Count} account states were not written after {Attempts} attempts")]
+    public static partial void WriteBehindGaveUp(ILogger logger, int count, int attempts);
+
     [LoggerMessage(1103, LogLevel.Information, "Write-behind stopped; {Count} account states flushed on the way out")]
     public static partial void WriteBehindStopped(ILogger logger, int count);
 }

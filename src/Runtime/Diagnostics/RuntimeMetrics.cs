@@ -13,6 +13,7 @@ public sealed class RuntimeMetrics : IDisposable
     private readonly Counter<long> _storageRowsWritten;
     private readonly Counter<long> _storageWriteFailures;
     private readonly Histogram<double> _storageBatchSeconds;
+    private readonly Counter<long> _storageAbandoned;
     private Func<int>? _activationCount;
     private Func<int>? _writeBehindDepth;
 
@@ -25,6 +26,7 @@ public sealed class RuntimeMetrics : IDisposable
         _meter.CreateObservableGauge("accountgrains.activations.active", () => _activationCount?.Invoke() ?? 0, description: "Grain activations alive");
         _storageRowsWritten = _meter.CreateCounter<long>("accountgrains.storage.rows_written", description: "Account states written by the write-behind");
         _storageWriteFailures = _meter.CreateCounter<long>("accountgrains.storage.write_failures", description: "Write-behind batches that failed and were retried");
+        _storageAbandoned = _meter.CreateCounter<long>("accountgrains.storage.abandoned", description: "Account states given up at shutdown because storage kept failing");
         _storageBatchSeconds = _meter.CreateHistogram<double>("accountgrains.storage.batch_duration", unit: "s", description: "Time to write one batch");
         _meter.CreateObservableGauge("accountgrains.storage.pending", () => _writeBehindDepth?.Invoke() ?? 0, description: "Account states waiting to be written");
     }
@@ -44,6 +46,8 @@ public sealed class RuntimeMetrics : IDisposable
     }
 
     internal void BatchFailed() => _storageWriteFailures.Add(1);
+
+    internal void StatesAbandoned(int count) => _storageAbandoned.Add(count);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -15,6 +15,9 @@ namespace AccountGrains.Runtime.Storage;
 /// </summary>
 public sealed class AccountWriteBehind : IAsyncDisposable
 {
+    /// <summary>Attempts a batch gets once the write-behind is stopping, before it is given up.</summary>
+    internal const int ShutdownAttempts = 10;
+
     private readonly IAccountStore _store;
     private readonly StorageOptions _options;
     private readonly RuntimeMetrics _metrics;
@@ -115,8 +118,9 @@ public sealed class AccountWriteBehind : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        // Whatever the loop did not take (it was never started, or stopped between batches) is written here.
-        await WriteAllPendingAsync(CancellationToken.None).ConfigureAwait(false);
+        // Whatever the loop did not take (it was never started, or stopped between batches) is written here, with
+        // the bounded retries of a stopping write-behind.
+        await WriteAllPendingAsync(_stop.Token).ConfigureAwait(false);
         RuntimeLog.WriteBehindStopped(_logger, remaining);
         _stop.Dispose();
         _wake.Dispose();
@@ -170,6 +174,15 @@ public sealed class AccountWriteBehind : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            if (cancellationToken.IsCancellationRequested && attempt > ShutdownAttempts)
+            {
+                // Stopping with storage still failing: give up rather than hang shutdown. In a cluster the transport
+                // has not acknowledged these updates and redelivers them; embedded, they are lost and said to be.
+                RuntimeLog.WriteBehindGaveUp(_logger, chunk.Count, ShutdownAttempts);
+                _metrics.StatesAbandoned(chunk.Count);
+                return;
+            }
+
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -189,7 +202,7 @@ public sealed class AccountWriteBehind : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    // Stopping: keep trying without waiting long, the states must not be lost.
+                    // Stopping: retry quickly, up to ShutdownAttempts.
                     await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None).ConfigureAwait(false);
                 }
             }

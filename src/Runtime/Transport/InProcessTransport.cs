@@ -34,7 +34,19 @@ public sealed class InProcessTransport : IMessageTransport
     public ValueTask SendAsync(int partition, GrainMessage message, CancellationToken cancellationToken = default)
     {
         var writer = _partitions[partition].Writer;
-        return writer.TryWrite(message) ? ValueTask.CompletedTask : writer.WriteAsync(message, cancellationToken);
+        return writer.TryWrite(message) ? ValueTask.CompletedTask : WaitAndSendAsync(writer, partition, message, cancellationToken);
+    }
+
+    private static async ValueTask WaitAndSendAsync(ChannelWriter<GrainMessage> writer, int partition, GrainMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new InvalidOperationException($"partition {partition} is not accepting messages: the silo is stopping ({message} was not sent)", e);
+        }
     }
 
     public IPartitionConsumer Consume(int partition, Func<GrainMessage, CancellationToken, ValueTask> handler) =>
@@ -57,7 +69,6 @@ public sealed class InProcessTransport : IMessageTransport
         private readonly ILogger _logger;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
-        private volatile bool _draining;
 
         public Consumer(int partition, Channel<GrainMessage> channel, Func<GrainMessage, CancellationToken, ValueTask> handler, ILogger logger)
         {
@@ -72,8 +83,9 @@ public sealed class InProcessTransport : IMessageTransport
 
         public async Task DrainAsync(CancellationToken cancellationToken)
         {
-            _draining = true;
-            await _stop.CancelAsync().ConfigureAwait(false);
+            // Refuse new messages (a sender gets ChannelClosedException rather than a message nobody will read),
+            // then let the loop deliver what is queued and end.
+            _channel.Writer.TryComplete();
             await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -99,13 +111,7 @@ public sealed class InProcessTransport : IMessageTransport
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                if (_draining)
-                {
-                    while (reader.TryRead(out var message))
-                    {
-                        await DeliverAsync(message).ConfigureAwait(false);
-                    }
-                }
+                // Disposed without draining: what is queued stays in the channel.
             }
         }
 

@@ -9,8 +9,10 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string Name => "sqlite";
 
-    // SQLite's default limit since 3.32 is 32766 parameters.
-    public override int MaxParameters => 32_000;
+    // SQLite allows 32766 parameters per statement (3.32+), but binding named parameters costs time quadratic in their
+    // number per statement (each name is looked up by scanning the statement's names): at 32000, one 2000-row batch
+    // took over 3 s. 512 (32 rows per statement) writes 5000 rows in well under a second.
+    public override int MaxParameters => 512;
 
     public override IReadOnlyList<(int Version, string Script)> Migrations { get; } =
     [
