@@ -38,5 +38,5 @@ foreach (var r in results)
 }
 
 Console.WriteLine();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay / apply time ratio: {results[1].Median / results[0].Median:F2}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay / apply time ratio: {results[2].Median / results[1].Median:F2}"));
 return 0;

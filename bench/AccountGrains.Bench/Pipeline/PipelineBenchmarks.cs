@@ -23,6 +23,7 @@ internal static class PipelineBenchmarks
     {
         var results = new List<Result>
         {
+            await MeasureAsync($"storage: {updates:N0} account states upserted into SQLite in batches of 2,000", rounds, updates, () => StorageRoundAsync(updates)),
             await MeasureAsync($"apply: {updates:N0} one-way updates over {accounts:N0} accounts into grains + SQLite", rounds, updates, () => ApplyRoundAsync(updates, accounts)),
             await MeasureAsync($"replay: {updates:N0}-line JSONL file through the ingest into grains + SQLite", rounds, updates, () => ReplayRoundAsync(updates, accounts)),
             await MeasureAsync($"fan-out: {updates / 10:N0} updates over 100 accounts to {sockets} sockets subscribed to all", rounds, updates / 10 * sockets, () => FanOutRoundAsync(updates / 10, 100, sockets)),
@@ -41,6 +42,33 @@ internal static class PipelineBenchmarks
 
         times.Sort();
         return new Result(name, itemsPerRound, times[times.Count / 2], times[0], times[^1]);
+    }
+
+    private static async Task<TimeSpan> StorageRoundAsync(int states)
+    {
+        var directory = Directory.CreateTempSubdirectory("accountgrains-bench-");
+        try
+        {
+            var store = new Runtime.Storage.Sqlite.SqliteAccountStore(Path.Combine(directory.FullName, "state.db"), TimeProvider.System);
+            await store.MigrateAsync(CancellationToken.None);
+            var random = new Random(14);
+            var decoded = new DecodedAccount("spl-token", "token_account", Encoding.UTF8.GetBytes("{\"amount\":\"1\"}"), null);
+            var batches = Enumerable.Range(0, states).Select(i => new AccountState(Samples.NewPubkey(random), WellKnownPrograms.SplToken.ToString(), 2_039_280,
+                    Samples.TokenAccount(random, (ulong)i), false, ulong.MaxValue, 312_000_000, (ulong)i, null, decoded, DateTimeOffset.UtcNow))
+                .Chunk(2000).ToList();
+            var started = Stopwatch.GetTimestamp();
+            foreach (var batch in batches)
+            {
+                await store.WriteAsync(batch, CancellationToken.None);
+            }
+
+            return Stopwatch.GetElapsedTime(started);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
     }
 
     private static async Task<TimeSpan> ApplyRoundAsync(int updates, int accounts)

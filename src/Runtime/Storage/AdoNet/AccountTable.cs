@@ -44,24 +44,41 @@ internal static class AccountTable
         return sql.Append(UpsertTail).ToString();
     }
 
-    public static void Bind(DbCommand command, int row, AccountState state, long epoch, long nowMs)
+    /// <summary>Adds the <paramref name="rows"/> x <see cref="ColumnCount"/> parameters of <see cref="Upsert"/>.</summary>
+    public static void AddParameters(DbCommand command, int rows)
     {
-        Add(command, row, 0, state.Pubkey);
-        Add(command, row, 1, state.Owner);
-        Add(command, row, 2, unchecked((long)state.Lamports));
-        Add(command, row, 3, state.Data);
-        Add(command, row, 4, state.Executable);
-        Add(command, row, 5, unchecked((long)state.RentEpoch));
-        Add(command, row, 6, unchecked((long)state.Slot));
-        Add(command, row, 7, unchecked((long)state.WriteVersion));
-        Add(command, row, 8, (object?)state.TxnSignature ?? DBNull.Value);
-        Add(command, row, 9, state.Decoded.Program);
-        Add(command, row, 10, state.Decoded.AccountType);
-        Add(command, row, 11, state.Decoded.FieldsJson);
-        Add(command, row, 12, (object?)state.Decoded.Error ?? DBNull.Value);
-        Add(command, row, 13, state.CreatedAt.ToUnixTimeMilliseconds());
-        Add(command, row, 14, epoch);
-        Add(command, row, 15, nowMs);
+        for (var row = 0; row < rows; row++)
+        {
+            for (var column = 0; column < ColumnCount; column++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@p{row}_{column}");
+                command.Parameters.Add(parameter);
+            }
+        }
+    }
+
+    /// <summary>Sets row <paramref name="row"/>'s parameters; the command can be executed again with new values.</summary>
+    public static void SetValues(DbCommand command, int row, AccountState state, long epoch, long nowMs)
+    {
+        var parameters = command.Parameters;
+        var first = row * ColumnCount;
+        parameters[first].Value = state.Pubkey;
+        parameters[first + 1].Value = state.Owner;
+        parameters[first + 2].Value = unchecked((long)state.Lamports);
+        parameters[first + 3].Value = state.Data;
+        parameters[first + 4].Value = state.Executable;
+        parameters[first + 5].Value = unchecked((long)state.RentEpoch);
+        parameters[first + 6].Value = unchecked((long)state.Slot);
+        parameters[first + 7].Value = unchecked((long)state.WriteVersion);
+        parameters[first + 8].Value = (object?)state.TxnSignature ?? DBNull.Value;
+        parameters[first + 9].Value = state.Decoded.Program;
+        parameters[first + 10].Value = state.Decoded.AccountType;
+        parameters[first + 11].Value = state.Decoded.FieldsJson;
+        parameters[first + 12].Value = (object?)state.Decoded.Error ?? DBNull.Value;
+        parameters[first + 13].Value = state.CreatedAt.ToUnixTimeMilliseconds();
+        parameters[first + 14].Value = epoch;
+        parameters[first + 15].Value = nowMs;
     }
 
     public static AccountState Read(DbDataReader reader)
@@ -83,13 +100,5 @@ internal static class AccountTable
             TxnSignature: reader.IsDBNull(8) ? null : reader.GetString(8),
             Decoded: decoded,
             CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)));
-    }
-
-    private static void Add(DbCommand command, int row, int column, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"@p{row}_{column}");
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

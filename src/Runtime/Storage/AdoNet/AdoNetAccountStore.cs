@@ -107,18 +107,40 @@ public abstract class AdoNetAccountStore : IAccountStore
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                for (var start = 0; start < newest.Count; start += RowsPerStatement)
+                // Full chunks reuse one prepared command with new values; only the last, shorter chunk needs its own.
+                DbCommand? full = null;
+                try
                 {
-                    var rows = Math.Min(RowsPerStatement, newest.Count - start);
-                    await using var command = connection.CreateCommand();
-                    command.Transaction = transaction;
-                    command.CommandText = UpsertSql(rows);
-                    for (var row = 0; row < rows; row++)
+                    for (var start = 0; start < newest.Count; start += RowsPerStatement)
                     {
-                        AccountTable.Bind(command, row, newest[start + row], Epoch, nowMs);
-                    }
+                        var rows = Math.Min(RowsPerStatement, newest.Count - start);
+                        var command = rows == RowsPerStatement
+                            ? full ??= CreateUpsert(connection, transaction, rows)
+                            : CreateUpsert(connection, transaction, rows);
+                        try
+                        {
+                            for (var row = 0; row < rows; row++)
+                            {
+                                AccountTable.SetValues(command, row, newest[start + row], Epoch, nowMs);
+                            }
 
-                    changed += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                            changed += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            if (!ReferenceEquals(command, full))
+                            {
+                                await command.DisposeAsync().ConfigureAwait(false);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    if (full is not null)
+                    {
+                        await full.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -167,6 +189,15 @@ public abstract class AdoNetAccountStore : IAccountStore
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         Debug.Assert(value is not null, "MAX over an empty table gives a row");
         return Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private DbCommand CreateUpsert(DbConnection connection, DbTransaction transaction, int rows)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = UpsertSql(rows);
+        AccountTable.AddParameters(command, rows);
+        return command;
     }
 
     private string UpsertSql(int rows)
