@@ -20,6 +20,8 @@ public sealed class TestSilo : IAsyncDisposable
 
     public string DatabasePath { get; }
 
+    public IServiceProvider Services => _host.Services;
+
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
     public GrainCatalog Catalog => _host.Services.GetRequiredService<GrainCatalog>();

@@ -25,6 +25,9 @@ public sealed class GrainMetrics : IDisposable
         _rejected = _meter.CreateCounter<long>("accountgrains.ingest.rejected", description: "Upstream records rejected as malformed");
     }
 
+    /// <summary>This silo's meter (tests listen to exactly it).</summary>
+    internal Meter Meter => _meter;
+
     internal void UpdateApplied(DecodedAccount decoded)
     {
         _applied.Add(1, new KeyValuePair<string, object?>("program", decoded.Program));

@@ -78,7 +78,7 @@ internal sealed class GeyserIngestGrain(
                     Interlocked.Exchange(ref _lastSlot, (long)update.Slot);
                 }
 
-                metrics.Ingested("replay");
+                metrics.Ingested(source.Kind);
             }
 
             _completed = true;
@@ -98,7 +98,7 @@ internal sealed class GeyserIngestGrain(
     private void OnRejected(SourceRecordError error)
     {
         Interlocked.Increment(ref _rejected);
-        metrics.Rejected("replay");
+        metrics.Rejected(source.Kind);
         IngestLog.RecordRejected(logger, error.Location, error.Reason);
     }
 

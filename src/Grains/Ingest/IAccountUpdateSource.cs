@@ -3,6 +3,9 @@ namespace AccountGrains.Grains.Ingest;
 /// <summary>An upstream feed of account updates: Yellowstone gRPC, Solana RPC websockets or a replay file.</summary>
 public interface IAccountUpdateSource
 {
+    /// <summary>The kind of feed (<c>replay</c>, <c>yellowstone</c>, <c>rpc</c>): the <c>source</c> tag of ingest metrics.</summary>
+    string Kind { get; }
+
     /// <summary>What the source reads from, for logs and status. Never contains a secret.</summary>
     string Describe { get; }
 

@@ -14,6 +14,8 @@ public sealed class ReplayFileSource(IOptions<ReplayOptions> options, TimeProvid
     private const int MaxLineBytes = 16 * 1024 * 1024;
     private readonly ReplayOptions _options = options.Value;
 
+    public string Kind => "replay";
+
     public string Describe => $"replay:{ResolvePath(_options.Path)}" + (_options.Loop ? " (looping)" : string.Empty)
         + (_options.UpdatesPerSecond > 0 ? $" at {_options.UpdatesPerSecond}/s" : " as fast as possible");
 
