@@ -16,9 +16,9 @@ public static class PartitionHash
     public static ulong Hash64(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Span<byte> stack = stackalloc byte[128];
-        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
-        var buffer = max <= stack.Length ? stack : new byte[max];
+        // A base58 pubkey is 32-44 chars; 3 bytes per char covers any UTF-16 code unit.
+        Span<byte> stack = stackalloc byte[256];
+        var buffer = key.Length * 3 <= stack.Length ? stack : new byte[Encoding.UTF8.GetByteCount(key)];
         var length = Encoding.UTF8.GetBytes(key, buffer);
         return Hash64(buffer[..length]);
     }
