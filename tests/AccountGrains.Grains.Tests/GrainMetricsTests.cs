@@ -40,7 +40,7 @@ public sealed class GrainMetricsTests
             .Should().Equal("system", "spl-token");
         measurements.Where(m => m.Instrument == "accountgrains.updates.dropped").Select(m => m.Tags["reason"])
             .Should().Equal("duplicate", "stale");
-        measurements.Where(m => m.Instrument == "accountgrains.decode.failures").Select(m => m.Tags["program"])
-            .Should().Equal("spl-token");
+        measurements.Where(m => m.Instrument == "accountgrains.decode.failures").Select(m => (m.Tags["program"], m.Tags["reason"]))
+            .Should().Equal(("spl-token", "invalid_length"));
     }
 }

@@ -6,22 +6,23 @@ namespace AccountGrains.Grains.Accounts;
 
 /// <summary>
 /// Decodes account data for grains: parses the owner once per distinct owner (a handful of programs own almost
-/// every account) and turns the registry's result into the grain contract's <see cref="DecodedAccount"/>.
+/// every account), records mint decimals for decoders that need them, and turns the registry's result into the grain
+/// contract's <see cref="DecodedAccount"/>.
 /// </summary>
-public sealed class AccountDecoding(AccountDecoderRegistry registry)
+public sealed class AccountDecoding(AccountDecoderRegistry registry, MintDecimalsCache mints)
 {
     private const int MaxCachedOwners = 100_000;
     private readonly ConcurrentDictionary<string, Pubkey> _owners = new(StringComparer.Ordinal);
 
     public AccountDecoderRegistry Registry => registry;
 
-    public DecodedAccount Decode(string owner, ReadOnlySpan<byte> data)
+    public DecodedAccount Decode(string pubkey, string owner, ReadOnlySpan<byte> data)
     {
         if (!_owners.TryGetValue(owner, out var ownerKey))
         {
             if (!Pubkey.TryParse(owner, out ownerKey, out var error))
             {
-                return new DecodedAccount(owner, DecodedAccount.UnknownType, "{}"u8.ToArray(), $"owner is not a valid pubkey: {error}");
+                return new DecodedAccount(owner, DecodedAccount.UnknownType, "{}"u8.ToArray(), $"owner is not a valid pubkey: {error}", DecodeFailure.InvalidData);
             }
 
             if (_owners.Count < MaxCachedOwners)
@@ -30,7 +31,12 @@ public sealed class AccountDecoding(AccountDecoderRegistry registry)
             }
         }
 
+        if (MintDecimalsCache.IsMint(ownerKey, data) && Pubkey.TryParse(pubkey, out var mint, out _))
+        {
+            mints.TryRecord(mint, ownerKey, data);
+        }
+
         var decoded = registry.Decode(ownerKey, data);
-        return new DecodedAccount(decoded.Program, decoded.AccountType, decoded.FieldsJson, decoded.Error);
+        return new DecodedAccount(decoded.Program, decoded.AccountType, decoded.FieldsJson, decoded.Error, decoded.FailureReason);
     }
 }

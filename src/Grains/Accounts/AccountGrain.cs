@@ -26,7 +26,7 @@ internal sealed class AccountGrain(
         if (_state is { Decoded.AccountType: DecodedAccount.UnknownType })
         {
             // Decoders may have been added since this state was stored.
-            _state = _state with { Decoded = decoding.Decode(_state.Owner, _state.Data) };
+            _state = _state with { Decoded = decoding.Decode(_state.Pubkey, _state.Owner, _state.Data) };
         }
 
         _servedFromStorage = _state is not null;
@@ -65,7 +65,7 @@ internal sealed class AccountGrain(
             update.Slot,
             update.WriteVersion,
             update.TxnSignature,
-            decoding.Decode(update.Owner, update.Data),
+            decoding.Decode(update.Pubkey, update.Owner, update.Data),
             update.ReceivedAt);
         _state = state;
         _servedFromStorage = false;

@@ -20,7 +20,7 @@ public sealed class GrainMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         _applied = _meter.CreateCounter<long>("accountgrains.updates.applied", description: "Account updates applied by account grains");
         _dropped = _meter.CreateCounter<long>("accountgrains.updates.dropped", description: "Account updates dropped as duplicate or stale");
-        _undecoded = _meter.CreateCounter<long>("accountgrains.decode.failures", description: "Applied updates whose data could not be decoded");
+        _undecoded = _meter.CreateCounter<long>("accountgrains.decode.failures", description: "Applied updates whose data could not be decoded, by program and reason");
         _ingested = _meter.CreateCounter<long>("accountgrains.ingest.updates", description: "Updates read from the upstream source");
         _rejected = _meter.CreateCounter<long>("accountgrains.ingest.rejected", description: "Upstream records rejected as malformed");
     }
@@ -33,7 +33,7 @@ public sealed class GrainMetrics : IDisposable
         _applied.Add(1, new KeyValuePair<string, object?>("program", decoded.Program));
         if (!decoded.IsDecoded)
         {
-            _undecoded.Add(1, new KeyValuePair<string, object?>("program", decoded.Program));
+            _undecoded.Add(1, new KeyValuePair<string, object?>("program", decoded.Program), new KeyValuePair<string, object?>("reason", decoded.FailureReason ?? "unknown"));
         }
     }
 

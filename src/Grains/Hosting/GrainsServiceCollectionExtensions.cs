@@ -21,6 +21,8 @@ public static class GrainsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.TryAddSingleton<GrainMetrics>();
+        services.TryAddSingleton<MintDecimalsCache>();
+        services.TryAddSingleton<IMintDecimalsLookup>(sp => sp.GetRequiredService<MintDecimalsCache>());
         services.TryAddSingleton(_ => AccountDecoderRegistry.CreateDefault());
         services.TryAddSingleton<AccountDecoding>();
         services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateOnStart();

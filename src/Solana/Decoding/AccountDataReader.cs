@@ -95,7 +95,10 @@ internal ref struct AccountDataReader
         if (count > Remaining)
         {
             throw new AccountDecodeException(
-                $"unexpected end of data at offset {Offset} reading {field}: need {count} bytes, {Remaining} left");
+                $"unexpected end of data at offset {Offset} reading {field}: need {count} bytes, {Remaining} left")
+            {
+                Reason = DecodeFailure.Truncated,
+            };
         }
 
         ReadOnlySpan<byte> slice = _data.Slice(Offset, count);

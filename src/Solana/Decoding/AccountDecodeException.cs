@@ -1,6 +1,9 @@
 namespace AccountGrains.Solana.Decoding;
 
-/// <summary>Account data that a decoder cannot decode; the message is the human-readable reason.</summary>
+/// <summary>
+/// Account data that a decoder cannot decode; the message is the human-readable reason and <see cref="Reason"/> its
+/// <see cref="DecodeFailure"/> code.
+/// </summary>
 public sealed class AccountDecodeException : Exception
 {
     public AccountDecodeException()
@@ -17,4 +20,7 @@ public sealed class AccountDecodeException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>A <see cref="DecodeFailure"/> code; <see cref="DecodeFailure.InvalidData"/> unless the thrower says otherwise.</summary>
+    public string Reason { get; init; } = DecodeFailure.InvalidData;
 }

@@ -67,7 +67,7 @@ public sealed class AccountDecoderRegistry
         {
             string ownerId = owner.ToString();
             return new DecodedAccountData(
-                ownerId, DecodedAccountData.UnknownAccountType, EmptyObject(), $"no decoder for owner program {ownerId}");
+                ownerId, DecodedAccountData.UnknownAccountType, EmptyObject(), $"no decoder for owner program {ownerId}", DecodeFailure.NoDecoder);
         }
 
         JsonScratch scratch = JsonScratch.Rent();
@@ -81,23 +81,23 @@ public sealed class AccountDecoderRegistry
             }
             catch (AccountDecodeException ex)
             {
-                return Failed(decoder, ex.Message);
+                return Failed(decoder, ex.Message, ex.Reason);
             }
             catch (Exception ex)
             {
                 // Any exception: a decoder bug must become an error on one account, not a dead stream.
-                return Failed(decoder, $"decoder failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
+                return Failed(decoder, $"decoder failed unexpectedly: {ex.GetType().Name}: {ex.Message}", DecodeFailure.DecoderFault);
             }
 
             ReadOnlySpan<byte> json = scratch.Buffer.WrittenSpan;
             if (json.IsEmpty || json[0] != (byte)'{' || scratch.Writer.CurrentDepth != 0)
             {
-                return Failed(decoder, "decoder did not write one complete JSON object");
+                return Failed(decoder, "decoder did not write one complete JSON object", DecodeFailure.DecoderFault);
             }
 
             if (string.IsNullOrEmpty(accountType))
             {
-                return Failed(decoder, "decoder returned no account type");
+                return Failed(decoder, "decoder returned no account type", DecodeFailure.DecoderFault);
             }
 
             return new DecodedAccountData(decoder.ProgramName, accountType, json.ToArray(), null);
@@ -108,10 +108,10 @@ public sealed class AccountDecoderRegistry
         }
     }
 
-    private static DecodedAccountData Failed(IAccountDecoder decoder, string reason)
+    private static DecodedAccountData Failed(IAccountDecoder decoder, string reason, string code)
     {
         string program = decoder.ProgramName;
-        return new DecodedAccountData(program, DecodedAccountData.UnknownAccountType, EmptyObject(), $"{program}: {reason}");
+        return new DecodedAccountData(program, DecodedAccountData.UnknownAccountType, EmptyObject(), $"{program}: {reason}", code);
     }
 
     // A fresh array each time: the record exposes it, and a shared one could be modified by any caller.

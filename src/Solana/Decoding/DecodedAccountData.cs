@@ -8,7 +8,8 @@ namespace AccountGrains.Solana.Decoding;
 /// these bytes into messages as they are. Record equality compares it by reference, not content.
 /// </param>
 /// <param name="Error">Why the data was not decoded; null on success.</param>
-public sealed record DecodedAccountData(string Program, string AccountType, byte[] FieldsJson, string? Error)
+/// <param name="FailureReason">The <see cref="DecodeFailure"/> code of <paramref name="Error"/>; null on success.</param>
+public sealed record DecodedAccountData(string Program, string AccountType, byte[] FieldsJson, string? Error, string? FailureReason = null)
 {
     /// <summary>The account type reported when data could not be decoded.</summary>
     public const string UnknownAccountType = "unknown";

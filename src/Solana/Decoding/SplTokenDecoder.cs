@@ -19,7 +19,10 @@ public sealed class SplTokenDecoder : IAccountDecoder
         {
             throw new AccountDecodeException(
                 $"spl-token account data of {data.Length} bytes is not a mint ({TokenLayouts.MintLength}), " +
-                $"token account ({TokenLayouts.AccountLength}) or multisig ({TokenLayouts.MultisigLength})");
+                $"token account ({TokenLayouts.AccountLength}) or multisig ({TokenLayouts.MultisigLength})")
+            {
+                Reason = DecodeFailure.InvalidLength,
+            };
         }
 
         var reader = new AccountDataReader(data);

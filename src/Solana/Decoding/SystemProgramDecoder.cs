@@ -27,7 +27,10 @@ public sealed class SystemProgramDecoder : IAccountDecoder
         if (data.Length != NonceAccountLength)
         {
             throw new AccountDecodeException(
-                $"system account data of {data.Length} bytes is neither empty nor an {NonceAccountLength}-byte nonce account");
+                $"system account data of {data.Length} bytes is neither empty nor an {NonceAccountLength}-byte nonce account")
+            {
+                Reason = DecodeFailure.InvalidLength,
+            };
         }
 
         WriteNonce(data, writer);

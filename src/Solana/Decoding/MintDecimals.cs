@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace AccountGrains.Solana.Decoding;
+
+/// <summary>Finds a mint's decimals, for decoders that scale amounts or prices (a DAMM v2 pool's price).</summary>
+public interface IMintDecimalsLookup
+{
+    bool TryGetDecimals(Pubkey mint, out byte decimals);
+}
+
+/// <summary>
+/// The decimals of every SPL Token and Token-2022 mint this process has seen, recorded as mint accounts pass through
+/// decoding. A pool decoded before its mints were seen has no decimal-adjusted price until its next update.
+/// </summary>
+public sealed class MintDecimalsCache : IMintDecimalsLookup
+{
+    /// <summary>Most mints kept; past it new mints are not recorded (mainnet has far fewer actively traded mints).</summary>
+    public const int MaxMints = 1_000_000;
+
+    private const int MintLength = 82;
+    private const int DecimalsOffset = 44;
+    private const int IsInitializedOffset = 45;
+    private const int Token2022AccountTypeOffset = 165;
+    private const byte Token2022MintAccountType = 1;
+
+    private readonly ConcurrentDictionary<Pubkey, byte> _decimals = new();
+
+    public int Count => _decimals.Count;
+
+    public bool TryGetDecimals(Pubkey mint, out byte decimals) => _decimals.TryGetValue(mint, out decimals);
+
+    public void Record(Pubkey mint, byte decimals)
+    {
+        if (_decimals.Count < MaxMints || _decimals.ContainsKey(mint))
+        {
+            _decimals[mint] = decimals;
+        }
+    }
+
+    /// <summary>True when <paramref name="owner"/> and <paramref name="data"/> describe an initialized token mint.</summary>
+    public static bool IsMint(Pubkey owner, ReadOnlySpan<byte> data) =>
+        (owner == WellKnownPrograms.SplToken && data.Length == MintLength
+            || owner == WellKnownPrograms.Token2022 && (data.Length == MintLength
+                || data.Length > Token2022AccountTypeOffset && data[Token2022AccountTypeOffset] == Token2022MintAccountType))
+        && data[IsInitializedOffset] == 1;
+
+    /// <summary>Records the decimals when the account is an initialized mint; returns whether it was one.</summary>
+    public bool TryRecord(Pubkey account, Pubkey owner, ReadOnlySpan<byte> data)
+    {
+        if (!IsMint(owner, data))
+        {
+            return false;
+        }
+
+        Record(account, data[DecimalsOffset]);
+        return true;
+    }
+}
