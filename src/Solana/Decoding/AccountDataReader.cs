@@ -26,6 +26,16 @@ internal ref struct AccountDataReader
         return Take(1, field)[0];
     }
 
+    public ushort ReadU16(string field)
+    {
+        return BinaryPrimitives.ReadUInt16LittleEndian(Take(2, field));
+    }
+
+    public short ReadI16(string field)
+    {
+        return BinaryPrimitives.ReadInt16LittleEndian(Take(2, field));
+    }
+
     public uint ReadU32(string field)
     {
         return BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
@@ -34,6 +44,16 @@ internal ref struct AccountDataReader
     public ulong ReadU64(string field)
     {
         return BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field));
+    }
+
+    public long ReadI64(string field)
+    {
+        return BinaryPrimitives.ReadInt64LittleEndian(Take(8, field));
+    }
+
+    public double ReadF64(string field)
+    {
+        return BinaryPrimitives.ReadDoubleLittleEndian(Take(8, field));
     }
 
     public Pubkey ReadPubkey(string field)
@@ -52,6 +72,22 @@ internal ref struct AccountDataReader
             1 => true,
             _ => throw new AccountDecodeException($"{field} byte {value} at offset {offset} is not 0 (false) or 1 (true)"),
         };
+    }
+
+    /// <summary>
+    /// A Pod bool (spl-pod PodBool, Token-2022 extension flags): any non-zero byte is true, exactly as the program
+    /// reads it, unlike the strict Rust bool of <see cref="ReadBool"/>.
+    /// </summary>
+    public bool ReadPodBool(string field)
+    {
+        return ReadU8(field) != 0;
+    }
+
+    /// <summary>An OptionalNonZeroPubkey (Token-2022 extensions): 32 bytes, all zero meaning none.</summary>
+    public Pubkey? ReadOptionalNonZeroPubkey(string field)
+    {
+        Pubkey value = ReadPubkey(field);
+        return value.IsDefault ? null : value;
     }
 
     /// <summary>
@@ -76,6 +112,26 @@ internal ref struct AccountDataReader
     public ReadOnlySpan<byte> ReadBytes(int count, string field)
     {
         return Take(count, field);
+    }
+
+    /// <summary>
+    /// A borsh String or Vec&lt;u8&gt;: a u32 byte count and then that many bytes. A count past the end of the data is
+    /// a truncation, however large, never an overflow.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadLengthPrefixedBytes(string field)
+    {
+        int offset = Offset;
+        uint count = ReadU32(field);
+        if (count > (uint)Remaining)
+        {
+            throw new AccountDecodeException(
+                $"{field} at offset {offset} claims {count} bytes but only {Remaining} are left")
+            {
+                Reason = DecodeFailure.Truncated,
+            };
+        }
+
+        return Take((int)count, field);
     }
 
     private bool ReadOptionTag(string field)

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
+using AccountGrains.Solana.Decoding.Token2022;
+
 namespace AccountGrains.Solana.Decoding;
 
 /// <summary>
@@ -31,10 +33,10 @@ public sealed class AccountDecoderRegistry
         _decoders = map;
     }
 
-    /// <summary>A registry with the system program and SPL Token decoders.</summary>
+    /// <summary>A registry with the system program, SPL Token and Token-2022 decoders.</summary>
     public static AccountDecoderRegistry CreateDefault()
     {
-        return new AccountDecoderRegistry([new SystemProgramDecoder(), new SplTokenDecoder()]);
+        return new AccountDecoderRegistry([new SystemProgramDecoder(), new SplTokenDecoder(), new Token2022Decoder()]);
     }
 
     /// <summary>Adds a decoder, replacing any decoder already registered for the same program id.</summary>

@@ -10,7 +10,7 @@ public sealed class AccountDecoderRegistryTests
     private static readonly Pubkey FakeProgram = WellKnownPrograms.MeteoraDammV2;
 
     [Fact]
-    public void Default_registry_knows_the_system_and_token_programs_only()
+    public void Default_registry_knows_the_system_token_and_token_2022_programs_only()
     {
         var registry = AccountDecoderRegistry.CreateDefault();
 
@@ -18,7 +18,9 @@ public sealed class AccountDecoderRegistryTests
         system.Should().BeOfType<SystemProgramDecoder>();
         registry.TryGetDecoder(WellKnownPrograms.SplToken, out IAccountDecoder? token).Should().BeTrue();
         token.Should().BeOfType<SplTokenDecoder>();
-        registry.TryGetDecoder(WellKnownPrograms.Token2022, out IAccountDecoder? none).Should().BeFalse();
+        registry.TryGetDecoder(WellKnownPrograms.Token2022, out IAccountDecoder? token2022).Should().BeTrue();
+        token2022.Should().BeOfType<AccountGrains.Solana.Decoding.Token2022.Token2022Decoder>();
+        registry.TryGetDecoder(WellKnownPrograms.AssociatedToken, out IAccountDecoder? none).Should().BeFalse();
         none.Should().BeNull();
     }
 
@@ -40,14 +42,15 @@ public sealed class AccountDecoderRegistryTests
     public void Unknown_owner_is_reported_by_its_base58_id()
     {
         var registry = AccountDecoderRegistry.CreateDefault();
-        string owner = WellKnownPrograms.Token2022.ToString();
+        string owner = WellKnownPrograms.AssociatedToken.ToString();
 
-        DecodedAccountData result = registry.Decode(WellKnownPrograms.Token2022, [1, 2, 3]);
+        DecodedAccountData result = registry.Decode(WellKnownPrograms.AssociatedToken, [1, 2, 3]);
 
         result.Program.Should().Be(owner);
         result.AccountType.Should().Be("unknown");
         Encoding.UTF8.GetString(result.FieldsJson).Should().Be("{}");
         result.Error.Should().Be($"no decoder for owner program {owner}");
+        result.FailureReason.Should().Be(DecodeFailure.NoDecoder);
         result.IsDecoded.Should().BeFalse();
     }
 

@@ -53,6 +53,13 @@ public sealed class DecoderFuzzTests
                     expected = ["version", "state"];
                 }
 
+                if (owner == WellKnownPrograms.Token2022 && result.AccountType != "multisig")
+                {
+                    // Token-2022 mints and accounts carry the base fields, then their extensions.
+                    expected = [.. expected, "extensions"];
+                    names = names.Where(n => n != "unknown_extensions").ToArray();
+                }
+
                 names.Should().Equal(expected, context);
             }
             else
@@ -60,7 +67,7 @@ public sealed class DecoderFuzzTests
                 rejected++;
                 result.AccountType.Should().Be("unknown", context);
                 names.Should().BeEmpty(context);
-                result.Error.Should().StartWith(owner == WellKnownPrograms.Token2022 ? "no decoder" : result.Program + ": ", context);
+                result.Error.Should().StartWith(result.Program + ": ", context);
             }
         }
 
