@@ -33,8 +33,40 @@ public sealed class RestAndReplayTests
             account.GetProperty("write_version").GetUInt64().Should().Be(want.GetProperty("write_version").GetUInt64(), pubkey);
             account.GetProperty("lamports").GetUInt64().Should().Be(want.GetProperty("lamports").GetUInt64(), pubkey);
             account.GetProperty("owner").GetString().Should().Be(want.GetProperty("owner").GetString(), pubkey);
-            account.GetProperty("account_type").GetString().Should().NotBe("unknown", $"{pubkey} should decode");
+            account.GetProperty("account_type").GetString().Should().Be(want.GetProperty("account_type").GetString(), pubkey);
+            account.GetProperty("program").GetString().Should().Be(want.GetProperty("program").GetString(), pubkey);
+            account.TryGetProperty("decode_error", out _).Should().BeFalse(pubkey);
+            if (want.TryGetProperty("sqrt_price", out var sqrtPrice))
+            {
+                account.GetProperty("data_json").GetProperty("sqrt_price").GetString().Should().Be(sqrtPrice.GetString(), pubkey);
+            }
         }
+    }
+
+    [Fact]
+    public async Task The_sample_shows_a_damm_v2_pool_priced_in_usdc_and_a_token_2022_mint_with_its_extensions()
+    {
+        await using var gateway = await EmbeddedGateway.StartAsync(replayPath: SamplePath);
+        await gateway.WaitForIngestToCompleteAsync(TimeSpan.FromSeconds(30));
+
+        // SOL/USDC: the generator's final price is 153.4811 USDC per SOL; wSOL (9) and USDC (6) mints precede the pool.
+        var pool = await gateway.GetJsonAsync("/v1/accounts/CjWKjVvRCLEzrPDnVTsymobbr1x9hHr9pNiWi4DVzHqS");
+        pool.GetProperty("account_type").GetString().Should().Be("pool");
+        var derived = pool.GetProperty("data_json").GetProperty("derived");
+        derived.GetProperty("token_a_decimals").GetInt32().Should().Be(9);
+        derived.GetProperty("token_b_decimals").GetInt32().Should().Be(6);
+        decimal.Parse(derived.GetProperty("price_adjusted").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeApproximately(153.4811m, 0.0001m);
+        derived.GetProperty("base_fee_percent").GetString().Should().Be("0.25");
+
+        var pyusd = await gateway.GetJsonAsync("/v1/accounts/2b1kV6DkPAnxd5ixfnxCpjxmKwqjjaYmCZfHsFu24GXo");
+        pyusd.GetProperty("program").GetString().Should().Be("spl-token-2022");
+        pyusd.GetProperty("account_type").GetString().Should().Be("mint");
+        var extensions = pyusd.GetProperty("data_json").GetProperty("extensions");
+        extensions.GetProperty("token_metadata").GetProperty("name").GetString().Should().Be("PayPal USD");
+        extensions.GetProperty("token_metadata").GetProperty("symbol").GetString().Should().Be("PYUSD");
+        extensions.GetProperty("transfer_fee_config").GetProperty("newer_transfer_fee").GetProperty("transfer_fee_basis_points").GetInt32().Should().Be(10);
+        extensions.EnumerateObject().Select(e => e.Name).Should().Contain(["mint_close_authority", "permanent_delegate", "transfer_hook", "metadata_pointer"]);
     }
 
     [Fact]
@@ -120,5 +152,33 @@ public sealed class RestAndReplayTests
         var status = await broken.WaitForIngestToCompleteAsync(TimeSpan.FromSeconds(10));
         status.LastError.Should().Contain("does not exist");
         (await broken.Http.GetAsync("/healthz")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+    }
+
+    [Fact]
+    public async Task Metrics_are_served_in_the_prometheus_text_format_and_count_what_happened()
+    {
+        await using var gateway = await EmbeddedGateway.StartAsync();
+        var pubkey = Updates.NewPubkey();
+        var account = gateway.Grains.Get<IAccountGrain>(pubkey);
+        await account.ApplyAndReportAsync(Updates.SystemAccount(pubkey, 5, 5, 5));
+        await account.ApplyAndReportAsync(Updates.SystemAccount(pubkey, 5, 5, 5));
+        await account.ApplyAndReportAsync(Updates.SystemAccount(pubkey, 4, 4, 4));
+        await using var socket = await gateway.ConnectAsync();
+        await socket.SendAsync("{\"action\":\"subscribe\",\"pubkey\":\"bad\"}");
+        await socket.ReceiveAsync();
+
+        var response = await gateway.Http.GetAsync("/metrics");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
+        lines.Should().Contain("# TYPE accountgrains_updates_applied_total counter");
+        lines.Should().Contain("accountgrains_updates_applied_total{program=\"system\"} 1");
+        lines.Should().Contain("accountgrains_updates_dropped_total{reason=\"duplicate\"} 1");
+        lines.Should().Contain("accountgrains_updates_dropped_total{reason=\"stale\"} 1");
+        lines.Should().Contain("accountgrains_gateway_errors_sent_total{code=\"invalid_pubkey\"} 1");
+        lines.Should().Contain("accountgrains_gateway_connections 1");
+        lines.Should().Contain(l => l.StartsWith("accountgrains_activations_active ", StringComparison.Ordinal));
+        lines.Should().Contain("# TYPE accountgrains_storage_batch_duration_seconds histogram");
+        lines.Should().Contain(l => l.StartsWith("accountgrains_storage_batch_duration_seconds_bucket{le=\"+Inf\"} ", StringComparison.Ordinal));
     }
 }

@@ -28,16 +28,22 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IStreamProvider Streams => _host.Services.GetRequiredService<IStreamProvider>();
 
-    public static async Task<TestSilo> StartAsync(string? databasePath = null)
+    public static async Task<TestSilo> StartAsync(string? databasePath = null, IDictionary<string, string?>? settings = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"accountgrains-grains-{Guid.NewGuid():N}.db");
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["AccountGrains:Storage:SqlitePath"] = databasePath,
             ["AccountGrains:Storage:FlushInterval"] = "00:00:00.010",
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
         builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest: false);
         var host = builder.Build();
         await host.StartAsync();

@@ -5,6 +5,8 @@ using AccountGrains.Gateway.Rest;
 using AccountGrains.Gateway.Subscriptions;
 using AccountGrains.Grains.Hosting;
 using AccountGrains.Grains.Ingest;
+using System.Diagnostics.Metrics;
+using AccountGrains.Runtime.Diagnostics.Prometheus;
 using AccountGrains.Runtime.Hosting;
 using AccountGrains.Runtime.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -36,15 +38,18 @@ public static class GatewayApp
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<AccountSubscriptionHub>();
         builder.Services.AddHealthChecks().AddCheck<IngestHealthCheck>("ingest");
+        builder.Services.AddSingleton(sp => new PrometheusMetricsExporter(["AccountGrains"], sp.GetRequiredService<IMeterFactory>()));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var metrics = app.Services.GetRequiredService<PrometheusMetricsExporter>(); // listening from the start
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = gateway.KeepAliveInterval });
         app.MapNativeWebSocket();
         app.MapAccountEndpoints();
         app.MapHealthChecks("/healthz");
-        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey} and /healthz"));
+        app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /healthz and /metrics"));
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

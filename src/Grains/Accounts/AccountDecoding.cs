@@ -16,8 +16,12 @@ public sealed class AccountDecoding(AccountDecoderRegistry registry, MintDecimal
 
     public AccountDecoderRegistry Registry => registry;
 
-    public DecodedAccount Decode(string pubkey, string owner, ReadOnlySpan<byte> data)
+    public DecodedAccount Decode(string pubkey, string owner, ReadOnlySpan<byte> data) => Decode(pubkey, owner, data, out _);
+
+    /// <summary>Decodes, and says which mints the decoder wanted decimals of and could not find.</summary>
+    public DecodedAccount Decode(string pubkey, string owner, ReadOnlySpan<byte> data, out Pubkey[] missingMints)
     {
+        missingMints = [];
         if (!_owners.TryGetValue(owner, out var ownerKey))
         {
             if (!Pubkey.TryParse(owner, out ownerKey, out var error))
@@ -36,7 +40,18 @@ public sealed class AccountDecoding(AccountDecoderRegistry registry, MintDecimal
             mints.TryRecord(mint, ownerKey, data);
         }
 
+        MintDecimalsCache.BeginRecordingMisses();
         var decoded = registry.Decode(ownerKey, data);
+        missingMints = MintDecimalsCache.EndRecordingMisses();
         return new DecodedAccount(decoded.Program, decoded.AccountType, decoded.FieldsJson, decoded.Error, decoded.FailureReason);
+    }
+
+    /// <summary>Records a mint's decimals from its state; false when the state is not an initialized mint.</summary>
+    public bool RecordMint(AccountState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Pubkey.TryParse(state.Pubkey, out var mint, out _)
+            && Pubkey.TryParse(state.Owner, out var owner, out _)
+            && mints.TryRecord(mint, owner, state.Data);
     }
 }

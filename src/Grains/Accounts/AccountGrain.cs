@@ -1,6 +1,7 @@
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Storage;
+using AccountGrains.Solana;
 
 namespace AccountGrains.Grains.Accounts;
 
@@ -14,8 +15,16 @@ internal sealed class AccountGrain(
     AccountWriteBehind writeBehind,
     IStreamProvider streams,
     AccountDecoding decoding,
+    IGrainFactory grains,
     GrainMetrics metrics) : Grain, IAccountGrain
 {
+    // A mint asked for and not known anywhere is not asked again for this long (per account).
+    private static readonly TimeSpan UnknownMintBackoff = TimeSpan.FromMinutes(1);
+
+    // Bounds the wait on a mint's grain: a backlog must never turn the call into a deadlock between partitions.
+    private static readonly TimeSpan MintLookupTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, long> _unknownMints = new(StringComparer.Ordinal);
     private AccountState? _state;
     private bool _servedFromStorage;
     private Task _stored = Task.CompletedTask;
@@ -65,7 +74,7 @@ internal sealed class AccountGrain(
             update.Slot,
             update.WriteVersion,
             update.TxnSignature,
-            decoding.Decode(update.Pubkey, update.Owner, update.Data),
+            await DecodeAsync(update).ConfigureAwait(false),
             update.ReceivedAt);
         _state = state;
         _servedFromStorage = false;
@@ -76,6 +85,66 @@ internal sealed class AccountGrain(
         await streams.PublishAsync(StreamId.ForAccount(Key), change).ConfigureAwait(false);
         await streams.PublishAsync(StreamId.ForProgram(state.Owner), change).ConfigureAwait(false);
         return ApplyOutcome.Applied;
+    }
+
+    /// <summary>
+    /// Decodes the update. When the decoder wanted decimals of mints this silo has not seen (a pool whose mints are
+    /// not in the feed, or not processed yet), asks those mints' grains: the call queues behind any update already
+    /// sent to them, so their answer reflects the feed up to this update. Then decodes once more.
+    /// </summary>
+    private async Task<DecodedAccount> DecodeAsync(AccountUpdate update)
+    {
+        // A decoder may stop at its first missing mint (a pool asks for B only once A is known): repeat while
+        // lookups find new mints, a few rounds at most.
+        const int maxRounds = 4;
+        var decoded = decoding.Decode(update.Pubkey, update.Owner, update.Data, out var missing);
+        for (var round = 1; round < maxRounds && missing.Length > 0; round++)
+        {
+            if (!await FindMintsAsync(missing).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            decoded = decoding.Decode(update.Pubkey, update.Owner, update.Data, out missing);
+        }
+
+        return decoded;
+    }
+
+    /// <summary>Asks the grains of <paramref name="missing"/> mints for their state; true when any was a mint.</summary>
+    private async Task<bool> FindMintsAsync(Pubkey[] missing)
+    {
+        var now = Environment.TickCount64;
+        var found = false;
+        foreach (var mint in missing.Select(m => m.ToString()))
+        {
+            if (mint == Key || (_unknownMints.TryGetValue(mint, out var retryAt) && now < retryAt))
+            {
+                continue;
+            }
+
+            AccountSnapshot? snapshot;
+            try
+            {
+                snapshot = await grains.Get<IAccountGrain>(mint).GetSnapshotAsync().WaitAsync(MintLookupTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                snapshot = null;
+            }
+
+            if (snapshot?.State is { } state && decoding.RecordMint(state))
+            {
+                found = true;
+                _unknownMints.Remove(mint);
+            }
+            else
+            {
+                _unknownMints[mint] = now + (long)UnknownMintBackoff.TotalMilliseconds;
+            }
+        }
+
+        return found;
     }
 
     public Task<AccountSnapshot> GetSnapshotAsync()

@@ -1,4 +1,5 @@
 using AccountGrains.Grains.Accounts;
+using AccountGrains.Grains.Decoding;
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Replay;
@@ -7,6 +8,7 @@ using AccountGrains.Solana.Decoding;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Grains.Hosting;
@@ -23,7 +25,12 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<GrainMetrics>();
         services.TryAddSingleton<MintDecimalsCache>();
         services.TryAddSingleton<IMintDecimalsLookup>(sp => sp.GetRequiredService<MintDecimalsCache>());
-        services.TryAddSingleton(_ => AccountDecoderRegistry.CreateDefault());
+        services.AddOptions<DecoderOptions>().Bind(configuration.GetSection(DecoderOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DecoderOptions>, DecoderOptionsValidator>();
+        services.TryAddSingleton(sp => DecoderRegistryFactory.Create(
+            sp.GetRequiredService<IOptions<DecoderOptions>>().Value,
+            sp.GetRequiredService<IMintDecimalsLookup>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AccountGrains.Decoding")));
         services.TryAddSingleton<AccountDecoding>();
         services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReplayOptions>, ReplayOptionsValidator>();

@@ -23,11 +23,38 @@ public sealed class MintDecimalsCache : IMintDecimalsLookup
     private const int Token2022AccountTypeOffset = 165;
     private const byte Token2022MintAccountType = 1;
 
+    [ThreadStatic]
+    private static List<Pubkey>? s_misses;
+
     private readonly ConcurrentDictionary<Pubkey, byte> _decimals = new();
 
     public int Count => _decimals.Count;
 
-    public bool TryGetDecimals(Pubkey mint, out byte decimals) => _decimals.TryGetValue(mint, out decimals);
+    public bool TryGetDecimals(Pubkey mint, out byte decimals)
+    {
+        if (_decimals.TryGetValue(mint, out decimals))
+        {
+            return true;
+        }
+
+        s_misses?.Add(mint);
+        return false;
+    }
+
+    /// <summary>
+    /// Notes, on this thread, every mint a decoder asks for and this cache does not know, until
+    /// <see cref="EndRecordingMisses"/>. Decoding is synchronous, so the misses are exactly those of the decode in
+    /// between: the caller can find those mints elsewhere and decode again.
+    /// </summary>
+    public static void BeginRecordingMisses() => (s_misses ??= []).Clear();
+
+    /// <summary>The mints asked for and not known since <see cref="BeginRecordingMisses"/>; stops recording.</summary>
+    public static Pubkey[] EndRecordingMisses()
+    {
+        var misses = s_misses is { Count: > 0 } list ? list.Distinct().ToArray() : [];
+        s_misses = null;
+        return misses;
+    }
 
     public void Record(Pubkey mint, byte decimals)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using AccountGrains.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Grains.Ingest.Replay;
@@ -16,27 +17,14 @@ public sealed class ReplayFileSource(IOptions<ReplayOptions> options, TimeProvid
 
     public string Kind => "replay";
 
-    public string Describe => $"replay:{ResolvePath(_options.Path)}" + (_options.Loop ? " (looping)" : string.Empty)
+    public string Describe => $"replay:{ConfiguredPath.Resolve(_options.Path)}" + (_options.Loop ? " (looping)" : string.Empty)
         + (_options.UpdatesPerSecond > 0 ? $" at {_options.UpdatesPerSecond}/s" : " as fast as possible");
-
-    /// <summary>Finds a relative path in the working directory or beside the executable.</summary>
-    public static string ResolvePath(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (Path.IsPathRooted(path) || File.Exists(path))
-        {
-            return Path.GetFullPath(path);
-        }
-
-        var besideExecutable = Path.Combine(AppContext.BaseDirectory, path);
-        return File.Exists(besideExecutable) ? besideExecutable : Path.GetFullPath(path);
-    }
 
     public async IAsyncEnumerable<AccountUpdate> ReadAsync(
         Action<SourceRecordError> rejected, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        var path = ResolvePath(_options.Path);
+        var path = ConfiguredPath.Resolve(_options.Path);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"replay file '{path}' does not exist; set AccountGrains:Ingest:Replay:Path", path);
