@@ -7,17 +7,26 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AccountGrains.Bench -- pipeline [rounds] [updates] [accounts] [sockets]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
 var mode = args.Length > 0 ? args[0] : "pipeline";
-if (mode == "micro")
+if (mode is "micro" or "decode")
 {
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator);
-    BenchmarkRunner.Run<HotPathBenchmarks>(config, args.Skip(1).ToArray());
+    if (mode == "micro")
+    {
+        BenchmarkRunner.Run<HotPathBenchmarks>(config, args.Skip(1).ToArray());
+    }
+    else
+    {
+        BenchmarkRunner.Run<DecodeBenchmarks>(config, args.Skip(1).ToArray());
+    }
+
     return 0;
 }
 
 if (mode != "pipeline")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline' or 'micro'");
+    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro' or 'decode'");
     return 2;
 }
 
