@@ -9,18 +9,7 @@ namespace AccountGrains.Grains.Tests;
 /// <summary>Programs are added by configuring Anchor IDLs, no code; a broken setting stops start-up and names itself.</summary>
 public sealed class DecoderConfigurationTests
 {
-    private static string DammIdl => Path.Combine(RepositoryRoot(), "idls", "meteora-damm-v2.json");
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AccountGrains.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("AccountGrains.sln not found above the test assembly");
-    }
+    private static string DammIdl => TestPaths.DammIdl;
 
     [Fact]
     public async Task A_configured_idl_decodes_its_program_under_its_own_address_or_a_redeployed_one()

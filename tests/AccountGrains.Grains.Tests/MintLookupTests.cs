@@ -13,13 +13,7 @@ public sealed class MintLookupTests
 
     private static AccountUpdate FirstSampleUpdateOf(string pubkey)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "AccountGrains.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var line = File.ReadLines(Path.Combine(directory.FullName, "samples", "replay", "sample.jsonl")).First(l => l.Contains($"\"pubkey\":\"{pubkey}\"", StringComparison.Ordinal));
+        var line = File.ReadLines(TestPaths.SampleReplay).First(l => l.Contains($"\"pubkey\":\"{pubkey}\"", StringComparison.Ordinal));
         ReplayLineParser.TryParse(Encoding.UTF8.GetBytes(line), DateTimeOffset.UtcNow, out var update, out var error).Should().BeTrue(error);
         return update!;
     }
@@ -30,8 +24,7 @@ public sealed class MintLookupTests
     public async Task A_pool_gets_its_adjusted_price_from_mints_known_only_to_storage()
     {
         var database = Path.Combine(Path.GetTempPath(), $"accountgrains-mints-{Guid.NewGuid():N}.db");
-        var idl = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "idls", "meteora-damm-v2.json"));
-        var settings = new Dictionary<string, string?> { ["AccountGrains:Decoders:AnchorIdls:0:Path"] = idl };
+        var settings = new Dictionary<string, string?> { ["AccountGrains:Decoders:AnchorIdls:0:Path"] = TestPaths.DammIdl };
 
         await using (var first = await TestSilo.StartAsync(database, settings))
         {
@@ -54,8 +47,7 @@ public sealed class MintLookupTests
     [Fact]
     public async Task A_pool_whose_mints_are_unknown_everywhere_still_decodes_without_an_adjusted_price()
     {
-        var idl = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "idls", "meteora-damm-v2.json"));
-        await using var silo = await TestSilo.StartAsync(settings: new Dictionary<string, string?> { ["AccountGrains:Decoders:AnchorIdls:0:Path"] = idl });
+        await using var silo = await TestSilo.StartAsync(settings: new Dictionary<string, string?> { ["AccountGrains:Decoders:AnchorIdls:0:Path"] = TestPaths.DammIdl });
         var pool = silo.Grains.Get<IAccountGrain>(SolUsdcPool);
         await pool.ApplyAndReportAsync(FirstSampleUpdateOf(SolUsdcPool));
 

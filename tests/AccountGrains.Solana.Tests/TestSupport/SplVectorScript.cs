@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace AccountGrains.Solana.Tests.TestSupport;
@@ -12,8 +10,6 @@ internal sealed record SplVector(int Index, string Kind, byte[] Data, JsonObject
 internal static class SplVectorScript
 {
     private const string NpmHint = "run npm ci in tests/AccountGrains.Solana.Tests/node (./test.sh does this)";
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
-
     // Node takes about a second to start with web3.js loaded, so each (seed, count, kind) runs once per test run.
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<SplVector>>>> Runs = new();
 
@@ -25,58 +21,11 @@ internal static class SplVectorScript
     private static async Task<IReadOnlyList<SplVector>> RunAsync(int seed, int count, string kind)
     {
         string folder = Path.Combine(RepositoryRoot.Find(), "tests", "AccountGrains.Solana.Tests", "node");
-        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@solana", "spl-token")))
-        {
-            Assert.Fail($"{folder}/node_modules has no @solana/spl-token: {NpmHint}");
-        }
-
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("spl-vectors.mjs");
-        start.ArgumentList.Add(seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(kind);
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null for node");
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException($"could not start node ({ex.Message}); install Node 20+ and put it on PATH", ex);
-        }
-
-        using (process)
-        {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(Timeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"node spl-vectors.mjs {seed} {count} {kind} did not finish within {Timeout}");
-            }
-
-            string output = await stdout;
-            string errors = await stderr;
-            if (process.ExitCode != 0)
-            {
-                Assert.Fail($"node spl-vectors.mjs {seed} {count} {kind} exited with {process.ExitCode}: {errors}\n{NpmHint} if a module is missing");
-            }
-
-            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
-        }
+        var lines = await NodeScript.RunAsync(folder, ["@solana/spl-token"], NpmHint, ["spl-vectors.mjs", Number(seed), Number(count), kind]);
+        return lines.Select(Parse).ToList();
     }
+
+    private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static SplVector Parse(string line, int index)
     {

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -15,7 +13,6 @@ internal sealed record AnchorVector(int Index, string Name, byte[] Data, JsonObj
 internal static class AnchorVectorScript
 {
     private const string NpmHint = "run npm ci in tests/AccountGrains.Solana.Tests/node-anchor (./test.sh does this)";
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     // Node takes a second or two to load anchor and the SDK, so each distinct run happens once per test run.
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<AnchorVector>>>> Runs = new();
@@ -48,62 +45,8 @@ internal static class AnchorVectorScript
 
     private static async Task<IReadOnlyList<AnchorVector>> RunAsync(string[] arguments)
     {
-        string folder = Folder;
-        foreach (string package in new[] { "@coral-xyz/anchor", "@meteora-ag/cp-amm-sdk" })
-        {
-            if (!Directory.Exists(Path.Combine(folder, "node_modules", package)))
-            {
-                Assert.Fail($"{folder}/node_modules has no {package}: {NpmHint}");
-            }
-        }
-
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        string command = $"node {string.Join(' ', arguments)}";
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null for node");
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException($"could not start node ({ex.Message}); install Node 20+ and put it on PATH", ex);
-        }
-
-        using (process)
-        {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(Timeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{command} did not finish within {Timeout}");
-            }
-
-            string output = await stdout;
-            string errors = await stderr;
-            if (process.ExitCode != 0)
-            {
-                Assert.Fail($"{command} exited with {process.ExitCode}: {errors}\n{NpmHint} if a module is missing");
-            }
-
-            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
-        }
+        var lines = await NodeScript.RunAsync(Folder, ["@coral-xyz/anchor", "@meteora-ag/cp-amm-sdk"], NpmHint, arguments);
+        return lines.Select(Parse).ToList();
     }
 
     private static AnchorVector Parse(string line, int index)
