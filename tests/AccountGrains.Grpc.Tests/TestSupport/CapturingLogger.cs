@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+
+using Microsoft.Extensions.Logging;
+
+namespace AccountGrains.Grpc.Tests.TestSupport;
+
+/// <summary>Keeps every log line with its structured values, to check what the library writes (and what it must not).</summary>
+internal sealed class CapturingLogger : ILogger
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull
+    {
+        return null;
+    }
+
+    public bool IsEnabled(LogLevel logLevel)
+    {
+        return true;
+    }
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        string values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" | ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
+        _lines.Enqueue($"{logLevel} {eventId.Id} {formatter(state, exception)} [{values}] {exception}");
+    }
+}
