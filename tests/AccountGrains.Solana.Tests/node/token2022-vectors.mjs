@@ -79,40 +79,13 @@ import { packTokenGroup, packTokenGroupMember } from '@solana/spl-token-group';
 import { pack as packTokenMetadata, unpack as unpackTokenMetadata } from '@solana/spl-token-metadata';
 import { PublicKey } from '@solana/web3.js';
 
+import { parseVectorArgs, seededRandom } from './vector-support.mjs';
+
 const USAGE = 'usage: node token2022-vectors.mjs <seed> <count> [mint|account]';
 const KINDS = ['mint', 'account'];
 
-function fail(message) {
-    process.stderr.write(`${message}\n${USAGE}\n`);
-    process.exit(2);
-}
-
-const [seedText, countText, kindText] = process.argv.slice(2);
-const seed = Number(seedText);
-const count = Number(countText);
-if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    fail(`seed '${seedText}' is not an integer from 0 to 4294967295`);
-}
-if (!Number.isInteger(count) || count < 1) {
-    fail(`count '${countText}' is not a positive integer`);
-}
-if (kindText !== undefined && !KINDS.includes(kindText)) {
-    fail(`kind '${kindText}' is not one of ${KINDS.join(', ')}`);
-}
-
-// mulberry32: tiny, seedable and identical on every platform, which Math.random is not.
-let state = seed >>> 0;
-function random() {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randomInt = (limit) => Math.floor(random() * limit);
-const chance = (probability) => random() < probability;
-const pick = (items) => items[randomInt(items.length)];
-const randomBytes = (length) => Buffer.from(Array.from({ length }, () => randomInt(256)));
+const { seed, count, kinds: selectedKinds } = parseVectorArgs(USAGE, KINDS);
+const { random, randomInt, chance, pick, randomBytes } = seededRandom(seed);
 
 function shuffle(items) {
     const copy = [...items];
@@ -594,7 +567,7 @@ function readExtensions(catalog, state, extensions) {
 }
 
 const lines = [];
-for (const kind of kindText === undefined ? KINDS : [kindText]) {
+for (const kind of selectedKinds) {
     for (let i = 0; i < count; i++) {
         const { data, expected } = buildVector(kind);
         const line = JSON.stringify({ kind, data_base64: data.toString('base64'), expected });
