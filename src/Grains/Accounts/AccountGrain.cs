@@ -43,7 +43,7 @@ internal sealed class AccountGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _stored;
 
-    public async Task ApplyAsync(AccountUpdate update) => await ApplyAndReportAsync(update).ConfigureAwait(false);
+    public Task ApplyAsync(AccountUpdate update) => ApplyAndReportAsync(update);
 
     public async Task<ApplyOutcome> ApplyAndReportAsync(AccountUpdate update)
     {

@@ -23,8 +23,12 @@ public sealed class MintDecimalsCache : IMintDecimalsLookup
     private const int Token2022AccountTypeOffset = 165;
     private const byte Token2022MintAccountType = 1;
 
+    // One list per thread, reused: decoding runs per account update.
     [ThreadStatic]
     private static List<Pubkey>? s_misses;
+
+    [ThreadStatic]
+    private static bool s_recording;
 
     private readonly ConcurrentDictionary<Pubkey, byte> _decimals = new();
 
@@ -37,7 +41,11 @@ public sealed class MintDecimalsCache : IMintDecimalsLookup
             return true;
         }
 
-        s_misses?.Add(mint);
+        if (s_recording)
+        {
+            s_misses!.Add(mint);
+        }
+
         return false;
     }
 
@@ -46,14 +54,17 @@ public sealed class MintDecimalsCache : IMintDecimalsLookup
     /// <see cref="EndRecordingMisses"/>. Decoding is synchronous, so the misses are exactly those of the decode in
     /// between: the caller can find those mints elsewhere and decode again.
     /// </summary>
-    public static void BeginRecordingMisses() => (s_misses ??= []).Clear();
+    public static void BeginRecordingMisses()
+    {
+        (s_misses ??= []).Clear();
+        s_recording = true;
+    }
 
     /// <summary>The mints asked for and not known since <see cref="BeginRecordingMisses"/>; stops recording.</summary>
     public static Pubkey[] EndRecordingMisses()
     {
-        var misses = s_misses is { Count: > 0 } list ? list.Distinct().ToArray() : [];
-        s_misses = null;
-        return misses;
+        s_recording = false;
+        return s_misses is { Count: > 0 } list ? list.Distinct().ToArray() : [];
     }
 
     public void Record(Pubkey mint, byte decimals)

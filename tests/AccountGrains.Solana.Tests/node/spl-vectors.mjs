@@ -24,41 +24,14 @@ import {
 } from '@solana/spl-token';
 import { PublicKey } from '@solana/web3.js';
 
-import { parseVectorArgs, seededRandom } from './vector-support.mjs';
+import { parseVectorArgs, seededRandom, U64_MAX } from './vector-support.mjs';
 
 const USAGE = 'usage: node spl-vectors.mjs <seed> <count> [mint|account|multisig]';
 const KINDS = ['mint', 'account', 'multisig'];
 
 const { seed, count, kinds: selectedKinds } = parseVectorArgs(USAGE, KINDS);
-const { random, randomInt, chance, pick, randomBytes } = seededRandom(seed);
+const { random, randomInt, chance, pick, randomBytes, randomKey, randomU64 } = seededRandom(seed);
 
-function randomKey() {
-    const bytes = randomBytes(32);
-    const roll = random();
-    if (roll < 0.03) {
-        bytes.fill(0); // the system program id: 32 '1's in base58
-    } else if (roll < 0.15) {
-        bytes.fill(0, 0, 1 + randomInt(3)); // leading zero bytes become leading '1's
-    }
-    return new PublicKey(bytes);
-}
-
-const U64_MAX = (1n << 64n) - 1n;
-const U64_EDGES = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, U64_MAX - 1n, U64_MAX];
-
-// Amounts cluster where decoders go wrong: past 2^53 (JavaScript numbers) and next to 2^64.
-function randomU64() {
-    switch (randomInt(4)) {
-        case 0:
-            return pick(U64_EDGES);
-        case 1:
-            return U64_MAX - BigInt(randomInt(1_000_000));
-        case 2:
-            return BigInt(randomInt(1_000_000_000));
-        default:
-            return randomBytes(8).readBigUInt64LE(0);
-    }
-}
 
 const address = new PublicKey(new Uint8Array(32).fill(7));
 const asAccountInfo = (data) => ({ data, owner: TOKEN_PROGRAM_ID, lamports: 0, executable: false, rentEpoch: 0 });

@@ -79,13 +79,13 @@ import { packTokenGroup, packTokenGroupMember } from '@solana/spl-token-group';
 import { pack as packTokenMetadata, unpack as unpackTokenMetadata } from '@solana/spl-token-metadata';
 import { PublicKey } from '@solana/web3.js';
 
-import { parseVectorArgs, seededRandom } from './vector-support.mjs';
+import { parseVectorArgs, seededRandom, U64_MAX } from './vector-support.mjs';
 
 const USAGE = 'usage: node token2022-vectors.mjs <seed> <count> [mint|account]';
 const KINDS = ['mint', 'account'];
 
 const { seed, count, kinds: selectedKinds } = parseVectorArgs(USAGE, KINDS);
-const { random, randomInt, chance, pick, randomBytes } = seededRandom(seed);
+const { random, randomInt, chance, pick, randomBytes, randomKey, randomU64 } = seededRandom(seed);
 
 function shuffle(items) {
     const copy = [...items];
@@ -96,35 +96,9 @@ function shuffle(items) {
     return copy;
 }
 
-function randomKey() {
-    const bytes = randomBytes(32);
-    const roll = random();
-    if (roll < 0.03) {
-        bytes.fill(0); // the system program id: 32 '1's in base58
-    } else if (roll < 0.15) {
-        bytes.fill(0, 0, 1 + randomInt(3)); // leading zero bytes become leading '1's
-    }
-    return new PublicKey(bytes);
-}
 
 // For OptionalNonZeroPubkey fields: often the all-zero key, which means "none".
 const optionalKey = () => (chance(0.3) ? PublicKey.default : randomKey());
-
-const U64_MAX = (1n << 64n) - 1n;
-const U64_EDGES = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, U64_MAX - 1n, U64_MAX];
-
-function randomU64() {
-    switch (randomInt(4)) {
-        case 0:
-            return pick(U64_EDGES);
-        case 1:
-            return U64_MAX - BigInt(randomInt(1_000_000));
-        case 2:
-            return BigInt(randomInt(1_000_000_000));
-        default:
-            return randomBytes(8).readBigUInt64LE(0);
-    }
-}
 
 // InterestBearingMintConfigStateLayout reads timestamps with ns64, a JavaScript number, so they stay within
 // +-2^53 here where that is exact; the C# tests cover the full i64 range by hand.

@@ -1,5 +1,10 @@
 // What every vector script shares: its command line (<seed> <count> [kind]) and a seeded random source.
 
+import { PublicKey } from '@solana/web3.js';
+
+export const U64_MAX = (1n << 64n) - 1n;
+const U64_EDGES = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, U64_MAX - 1n, U64_MAX];
+
 /** Parses `<seed> <count> [kind]`; exits with status 2 and the usage on bad arguments. */
 export function parseVectorArgs(usage, kinds) {
     const fail = (message) => {
@@ -32,11 +37,34 @@ export function seededRandom(seed) {
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const randomInt = (limit) => Math.floor(random() * limit);
-    return {
-        random,
-        randomInt,
-        chance: (probability) => random() < probability,
-        pick: (items) => items[randomInt(items.length)],
-        randomBytes: (length) => Buffer.from(Array.from({ length }, () => randomInt(256))),
+    const pick = (items) => items[randomInt(items.length)];
+    const randomBytes = (length) => Buffer.from(Array.from({ length }, () => randomInt(256)));
+
+    // Keys where base58 goes wrong: the all-zero key (32 '1's) and leading zero bytes (leading '1's).
+    const randomKey = () => {
+        const bytes = randomBytes(32);
+        const roll = random();
+        if (roll < 0.03) {
+            bytes.fill(0);
+        } else if (roll < 0.15) {
+            bytes.fill(0, 0, 1 + randomInt(3));
+        }
+        return new PublicKey(bytes);
     };
+
+    // Amounts cluster where decoders go wrong: past 2^53 (JavaScript numbers) and next to 2^64.
+    const randomU64 = () => {
+        switch (randomInt(4)) {
+            case 0:
+                return pick(U64_EDGES);
+            case 1:
+                return U64_MAX - BigInt(randomInt(1_000_000));
+            case 2:
+                return BigInt(randomInt(1_000_000_000));
+            default:
+                return randomBytes(8).readBigUInt64LE(0);
+        }
+    };
+
+    return { random, randomInt, chance: (probability) => random() < probability, pick, randomBytes, randomKey, randomU64 };
 }

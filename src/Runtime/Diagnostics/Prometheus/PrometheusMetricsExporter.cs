@@ -91,6 +91,7 @@ public sealed class PrometheusMetricsExporter : IDisposable
     private sealed class InstrumentState
     {
         private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<TagKey, Series> _byTags = new();
         private readonly bool _isHistogram;
         private readonly bool _isObservable;
 
@@ -122,13 +123,36 @@ public sealed class PrometheusMetricsExporter : IDisposable
             if (_isObservable)
             {
                 _series.Clear();
+                _byTags.Clear();
             }
         }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = Labels(tags);
-            var series = _series.GetOrAdd(labels, _ => new Series(_isHistogram ? DefaultBuckets : null));
+            // Measurements arrive per account update: find the series by its tags without building the label text,
+            // which is made once per new tag set (our instruments carry at most two tags).
+            Series? series;
+            if (tags.Length <= 2)
+            {
+                var key = tags.Length switch
+                {
+                    0 => default,
+                    1 => new TagKey(tags[0].Key, tags[0].Value, null, null),
+                    _ => string.CompareOrdinal(tags[0].Key, tags[1].Key) <= 0
+                        ? new TagKey(tags[0].Key, tags[0].Value, tags[1].Key, tags[1].Value)
+                        : new TagKey(tags[1].Key, tags[1].Value, tags[0].Key, tags[0].Value),
+                };
+                if (!_byTags.TryGetValue(key, out series))
+                {
+                    series = _series.GetOrAdd(Labels(tags), _ => new Series(_isHistogram ? DefaultBuckets : null));
+                    _byTags.TryAdd(key, series);
+                }
+            }
+            else
+            {
+                series = _series.GetOrAdd(Labels(tags), _ => new Series(_isHistogram ? DefaultBuckets : null));
+            }
+
             series.Add(value, replace: _isObservable);
         }
 
@@ -152,6 +176,9 @@ public sealed class PrometheusMetricsExporter : IDisposable
             return string.Join(",", sorted.Select(t => $"{t.Key.Replace('.', '_')}=\"{LabelValue(t.Value)}\""));
         }
     }
+
+    /// <summary>Up to two tags, ordered by key: finds a series without formatting its labels.</summary>
+    private readonly record struct TagKey(string? Key1, object? Value1, string? Key2, object? Value2);
 
     /// <summary>A value (or a histogram) for one label set; updated under its own lock.</summary>
     private sealed class Series(double[]? buckets)
