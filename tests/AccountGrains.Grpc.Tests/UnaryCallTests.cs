@@ -1,5 +1,3 @@
-using AccountGrains.Grpc.Tests.TestSupport;
-
 using Geyser;
 
 namespace AccountGrains.Grpc.Tests;

@@ -1,14 +1,16 @@
 using System.Globalization;
 
+using AccountGrains.Grpc;
+
 using Google.Protobuf;
 
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
 /// <summary>One call as the test server sees it; a test's handler scripts what the server does with it.</summary>
-internal sealed class ServerCall
+public sealed class ServerCall
 {
     private readonly HttpContext _context;
     private readonly GeyserTestServer _server;

@@ -1,6 +1,6 @@
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     /// <summary>The folder holding AccountGrains.sln, found by walking up from the test assembly.</summary>
     public static string Find()

@@ -3,6 +3,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using AccountGrains.Grpc;
+
 using Geyser;
 
 using Microsoft.AspNetCore.Builder;
@@ -15,13 +17,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
 /// <summary>
 /// A hand-written stand-in for a Yellowstone Geyser server on Kestrel: HTTP/2 only, on 127.0.0.1 with a free port,
 /// cleartext (h2c) and optionally TLS with a self-signed certificate. Each method's behaviour is scripted per test.
 /// </summary>
-internal sealed class GeyserTestServer : IAsyncDisposable
+public sealed class GeyserTestServer : IAsyncDisposable
 {
     public const string Ping = "/geyser.Geyser/Ping";
     public const string GetSlot = "/geyser.Geyser/GetSlot";

@@ -5,12 +5,12 @@ using System.Text;
 
 using Google.Protobuf;
 
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
 /// <summary>
 /// The test server's own gRPC framing, written apart from the library's so that a bug in one cannot hide in the other.
 /// </summary>
-internal static class TestFraming
+public static class TestFraming
 {
     private const long MaxClientMessage = 1 << 20;
 

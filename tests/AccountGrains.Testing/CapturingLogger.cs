@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 
 using Microsoft.Extensions.Logging;
 
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
 /// <summary>Keeps every log line with its structured values, to check what the library writes (and what it must not).</summary>
-internal sealed class CapturingLogger : ILogger
+public sealed class CapturingLogger : ILogger
 {
     private readonly ConcurrentQueue<string> _lines = new();
 

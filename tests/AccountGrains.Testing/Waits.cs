@@ -1,6 +1,6 @@
-namespace AccountGrains.Grpc.Tests.TestSupport;
+namespace AccountGrains.Testing;
 
-internal static class Waits
+public static class Waits
 {
     /// <summary>A hang guard, not a timing assertion: generous, so only a real hang trips it.</summary>
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(15);
