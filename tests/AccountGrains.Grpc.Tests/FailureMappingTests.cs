@@ -202,4 +202,40 @@ public sealed class FailureMappingTests
 
         (await act.Should().ThrowAsync<GrpcException>()).Which.StatusCode.Should().Be(StatusCode.Unavailable);
     }
+
+    [Fact]
+    public async Task Writing_to_a_call_the_server_has_refused_fails_with_a_grpc_error_and_the_reader_gets_the_status()
+    {
+        // The server ends the call at once; the client's first write races the end of the HTTP/2 stream. Whichever
+        // wins, the write fails as a GrpcException (never the transport's ObjectDisposedException) or succeeds, and the
+        // response carries the server's status.
+        await using GeyserTestServer server = await GeyserTestServer.StartAsync();
+        server.Handle(GeyserTestServer.Subscribe, call =>
+        {
+            call.TrailersOnly(StatusCode.Unauthenticated, "x-token is missing");
+            return Task.CompletedTask;
+        });
+        using var connection = new GrpcConnection(server.HttpAddress);
+
+        for (var i = 0; i < 100; i++)
+        {
+            using DuplexCall<SubscribeRequest, SubscribeUpdate> call = connection.Duplex<SubscribeRequest, SubscribeUpdate>(GeyserTestServer.Subscribe);
+            Exception? writeError = null;
+            for (var write = 0; write < 3 && writeError is null; write++)
+            {
+                try
+                {
+                    await call.RequestStream.WriteAsync(Updates.Subscription());
+                }
+                catch (Exception e)
+                {
+                    writeError = e;
+                }
+            }
+
+            writeError?.Should().BeOfType<GrpcException>();
+            Func<Task> read = () => call.ResponseStream.MoveNext();
+            (await read.Should().ThrowAsync<GrpcException>()).Which.StatusCode.Should().Be(StatusCode.Unauthenticated);
+        }
+    }
 }

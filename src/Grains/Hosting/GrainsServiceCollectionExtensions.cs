@@ -3,6 +3,7 @@ using AccountGrains.Grains.Decoding;
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Replay;
+using AccountGrains.Grains.Ingest.Yellowstone;
 using AccountGrains.Runtime.Hosting;
 using AccountGrains.Solana.Decoding;
 using Microsoft.Extensions.Configuration;
@@ -34,7 +35,25 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<AccountDecoding>();
         services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReplayOptions>, ReplayOptionsValidator>();
-        services.TryAddSingleton<IAccountUpdateSource, ReplayFileSource>();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddOptions<YellowstoneOptions>().Bind(configuration.GetSection(YellowstoneOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<YellowstoneOptions>, YellowstoneOptionsValidator>();
+        services.TryAddSingleton<InterestSet>();
+        services.TryAddSingleton<ReplayFileSource>();
+        services.TryAddSingleton(sp => new YellowstoneSource(
+            sp.GetRequiredService<IOptions<YellowstoneOptions>>(),
+            sp.GetRequiredService<InterestSet>(),
+            sp.GetRequiredService<Runtime.Storage.IIngestStateStore>(),
+            sp.GetRequiredService<GrainMetrics>(),
+            sp.GetRequiredService<ILogger<YellowstoneSource>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<IInterestReader>()));
+        services.TryAddSingleton<IAccountUpdateSource>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Source switch
+        {
+            IngestOptions.Yellowstone => sp.GetRequiredService<YellowstoneSource>(),
+            _ => sp.GetRequiredService<ReplayFileSource>(),
+        });
         silo.AddGrain<IAccountGrain, AccountGrain>()
             .AddGrain<IGeyserIngestGrain, GeyserIngestGrain>();
         if (startIngest)

@@ -1,6 +1,8 @@
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Runtime.Catalog;
+using AccountGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Grains.Ingest;
 
@@ -9,10 +11,15 @@ namespace AccountGrains.Grains.Ingest;
 /// background work, like an Orleans grain timer) and hands each update to its account grain as a one-way call, in
 /// feed order, so per-key order is the feed's order. The loop awaits each hand-off: a busy partition slows the read
 /// instead of buffering without bound. Never collected when idle.
+/// It owns the interest set: the configured entries plus those added at run time (persisted), published to the
+/// source through <see cref="InterestSet"/>.
 /// </summary>
 internal sealed class GeyserIngestGrain(
     IAccountUpdateSource source,
     IGrainFactory grains,
+    InterestSet interest,
+    IIngestStateStore state,
+    IOptions<IngestOptions> options,
     GrainMetrics metrics,
     ILogger<GeyserIngestGrain> logger) : Grain, IGeyserIngestGrain, IDisposable
 {
@@ -25,6 +32,18 @@ internal sealed class GeyserIngestGrain(
     private volatile string? _lastError;
 
     protected override bool KeepAlive => true;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var configured = options.Value.Interest.ToInterests().ToList();
+        var stored = await state.ReadInterestAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in configured.Concat(stored))
+        {
+            interest.Add(entry);
+        }
+
+        IngestLog.InterestLoaded(logger, configured.Count, stored.Count, interest.Count);
+    }
 
     public Task StartAsync()
     {
@@ -54,14 +73,63 @@ internal sealed class GeyserIngestGrain(
         _stop = null;
     }
 
-    public Task<IngestStatus> GetStatusAsync() => Task.FromResult(new IngestStatus(
-        source.Describe,
-        Running: !_loop.IsCompleted,
-        Completed: _completed,
-        UpdatesRead: Interlocked.Read(ref _read),
-        RecordsRejected: Interlocked.Read(ref _rejected),
-        LastSlot: (ulong)Interlocked.Read(ref _lastSlot),
-        LastError: _lastError));
+    public Task<IngestStatus> GetStatusAsync()
+    {
+        var upstream = source as ILiveSource;
+        return Task.FromResult(new IngestStatus(
+            source.Describe,
+            Running: !_loop.IsCompleted,
+            Completed: _completed,
+            UpdatesRead: Interlocked.Read(ref _read),
+            RecordsRejected: Interlocked.Read(ref _rejected),
+            LastSlot: (ulong)Interlocked.Read(ref _lastSlot),
+            LastError: _lastError,
+            Upstream: upstream?.Upstream ?? "none",
+            Reconnects: upstream?.Reconnects ?? 0,
+            Gaps: upstream?.Gaps ?? 0,
+            InterestCount: interest.Count));
+    }
+
+    public async Task<bool> AddInterestAsync(Interest entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (InterestRules.Validate(entry) is { } error)
+        {
+            throw new ArgumentException(error, nameof(entry));
+        }
+
+        if (interest.Contains(entry.Id))
+        {
+            return false;
+        }
+
+        if (interest.Count >= options.Value.MaxInterest)
+        {
+            throw new InvalidOperationException(
+                $"the interest set is full ({options.Value.MaxInterest} entries, {IngestOptions.SectionName}:MaxInterest); remove some first");
+        }
+
+        // Stored first: an interest the caller was told about survives a restart.
+        await state.SaveInterestAsync(entry, CancellationToken.None).ConfigureAwait(false);
+        interest.Add(entry);
+        IngestLog.InterestAdded(logger, entry.Id, interest.Count);
+        return true;
+    }
+
+    public async Task<bool> RemoveInterestAsync(string interestId)
+    {
+        ArgumentNullException.ThrowIfNull(interestId);
+        var stored = await state.DeleteInterestAsync(interestId, CancellationToken.None).ConfigureAwait(false);
+        var removed = interest.Remove(interestId);
+        if (removed)
+        {
+            IngestLog.InterestRemoved(logger, interestId, interest.Count);
+        }
+
+        return removed || stored;
+    }
+
+    public Task<IReadOnlyList<Interest>> GetInterestAsync() => Task.FromResult(interest.Snapshot());
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync();
 

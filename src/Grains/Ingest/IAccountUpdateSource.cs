@@ -18,3 +18,16 @@ public interface IAccountUpdateSource
 
 /// <summary>A record the source could not use, with where it was and why.</summary>
 public sealed record SourceRecordError(string Location, string Reason);
+
+/// <summary>A source with a live upstream connection (Yellowstone, RPC websockets): how that connection fares.</summary>
+public interface ILiveSource
+{
+    /// <summary><c>connecting</c>, <c>connected</c> or <c>reconnecting</c>.</summary>
+    string Upstream { get; }
+
+    /// <summary>How often the stream was lost and opened again.</summary>
+    long Reconnects { get; }
+
+    /// <summary>Losses the upstream could not replay (each logged and counted, its accounts re-read over RPC).</summary>
+    long Gaps { get; }
+}

@@ -19,4 +19,13 @@ internal static partial class IngestLog
 
     [LoggerMessage(2005, LogLevel.Warning, "Rejected upstream record at {Location}: {Reason}")]
     public static partial void RecordRejected(ILogger logger, string location, string reason);
+
+    [LoggerMessage(2006, LogLevel.Information, "Interest set loaded: {Configured} configured, {Stored} stored, {Total} in all")]
+    public static partial void InterestLoaded(ILogger logger, int configured, int stored, int total);
+
+    [LoggerMessage(2007, LogLevel.Information, "Interest added: {InterestId} ({Total} in all)")]
+    public static partial void InterestAdded(ILogger logger, string interestId, int total);
+
+    [LoggerMessage(2008, LogLevel.Information, "Interest removed: {InterestId} ({Total} in all)")]
+    public static partial void InterestRemoved(ILogger logger, string interestId, int total);
 }

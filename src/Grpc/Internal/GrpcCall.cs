@@ -219,7 +219,9 @@ internal sealed class GrpcCall : IDisposable
         {
             throw new GrpcException(new GrpcStatus(StatusCode.Cancelled, "writing a request message was cancelled by the caller before it started"));
         }
-        catch (Exception ex) when (ex is not GrpcException and not InvalidOperationException)
+        // InvalidOperationException is this call's own "cannot write" (ThrowIfCannotWrite); ObjectDisposedException,
+        // though derived from it, is the HTTP/2 stream gone under the write (the server ended the call meanwhile).
+        catch (Exception ex) when (ex is not GrpcException && (ex is ObjectDisposedException || ex is not InvalidOperationException))
         {
             throw WriteFailed(ex);
         }

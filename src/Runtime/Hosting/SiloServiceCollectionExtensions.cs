@@ -36,6 +36,9 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IStreamProvider, InProcessStreamProvider>();
         services.TryAddSingleton<IAccountStore>(sp =>
             new SqliteAccountStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath, sp.GetRequiredService<TimeProvider>()));
+        // The ingest's interest set and checkpoints live beside the accounts when the store can hold them.
+        services.TryAddSingleton<IIngestStateStore>(sp =>
+            sp.GetRequiredService<IAccountStore>() as IIngestStateStore ?? new InMemoryIngestStateStore());
         services.TryAddSingleton<AccountWriteBehind>();
         services.AddHostedService<SiloHost>();
         return new SiloBuilder(services);

@@ -7,7 +7,7 @@ namespace AccountGrains.Runtime.Storage.AdoNet;
 /// <see cref="IAccountStore"/> over any ADO.NET provider: the provider supplies connections and a
 /// <see cref="SqlDialect"/>. A batch is written as few multi-row upserts in one transaction.
 /// </summary>
-public abstract class AdoNetAccountStore : IAccountStore
+public abstract partial class AdoNetAccountStore : IAccountStore
 {
     private readonly TimeProvider _time;
     private readonly Dictionary<int, string> _upsertByRows = [];

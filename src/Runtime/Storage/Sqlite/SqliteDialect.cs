@@ -43,5 +43,19 @@ public sealed class SqliteDialect : SqlDialect
                 updated_at_ms INTEGER NOT NULL
             );
             """),
+        (2, """
+            CREATE TABLE IF NOT EXISTS interest (
+                id TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                filters TEXT NOT NULL,
+                added_at_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS ingest_checkpoints (
+                source TEXT PRIMARY KEY NOT NULL,
+                slot INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -1,0 +1,479 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Grpc;
+using AccountGrains.Runtime.Storage;
+using AccountGrains.Solana;
+
+using Geyser;
+
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AccountGrains.Grains.Ingest.Yellowstone;
+
+/// <summary>
+/// Account updates from a Yellowstone Geyser gRPC endpoint: one Subscribe stream built from the interest set. Pings
+/// the server and answers its pings; resends the whole request (debounced) when the interest set changes; when the
+/// stream is lost, reconnects with exponential backoff and jitter and resumes at the last complete slot, dropping
+/// what the server sends again; when the server cannot replay that far (OUT_OF_RANGE), resumes at the tip, re-reads
+/// the interest over RPC, and logs and counts the gap.
+/// </summary>
+public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
+{
+    public const string SubscribeMethod = "/geyser.Geyser/Subscribe";
+    public const string CheckpointName = "yellowstone";
+
+    private readonly YellowstoneOptions _options;
+    private readonly InterestSet _interest;
+    private readonly IIngestStateStore _state;
+    private readonly IInterestReader? _reader;
+    private readonly GrainMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ReplayWindow _window;
+    private readonly string _endpoint;
+    private volatile string _upstream = "connecting";
+    private long _reconnects;
+    private long _gaps;
+    private int _pingId;
+    private long _lastReceivedTicks;
+    private ulong _savedCheckpoint;
+    private ulong? _gapFrom;
+    private Task _refill = Task.CompletedTask;
+
+    public YellowstoneSource(
+        IOptions<YellowstoneOptions> options,
+        InterestSet interest,
+        IIngestStateStore state,
+        GrainMetrics metrics,
+        ILogger<YellowstoneSource> logger,
+        TimeProvider? time = null,
+        IInterestReader? reader = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _interest = interest;
+        _state = state;
+        _reader = reader;
+        _metrics = metrics;
+        _time = time ?? TimeProvider.System;
+        _logger = logger;
+        _window = new ReplayWindow(_options.ReplayWindowSlots);
+        _endpoint = _options.DescribeEndpoint();
+    }
+
+    public string Kind => IngestOptions.Yellowstone;
+
+    public string Describe => $"yellowstone {_endpoint} ({_options.Commitment.ToString().ToLowerInvariant()})";
+
+    public string Upstream => _upstream;
+
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    public long Gaps => Interlocked.Read(ref _gaps);
+
+    public async IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var updates = Channel.CreateBounded<AccountUpdate>(new BoundedChannelOptions(_options.BufferSize)
+        {
+            SingleReader = true,
+            SingleWriter = false, // the stream reader, and a gap refill beside it
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.Run(() => PumpAsync(updates.Writer, rejected, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task PumpAsync(ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _state.ReadCheckpointAsync(CheckpointName, cancellationToken).ConfigureAwait(false) is { } stored and > 0)
+            {
+                YellowstoneLog.ResumingFromCheckpoint(_logger, stored);
+                _window.Restore(stored);
+            }
+
+            using var connection = new GrpcConnection(_options.Endpoint!, new GrpcConnectionOptions { MaxReceiveMessageSize = _options.MaxMessageSize });
+            using var checkpoints = new CancellationTokenSource();
+            var checkpointLoop = CheckpointLoopAsync(checkpoints.Token);
+            var attempt = 0;
+            try
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var session = await RunSessionAsync(connection, updates, rejected, cancellationToken).ConfigureAwait(false);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    _upstream = "reconnecting";
+                    Interlocked.Increment(ref _reconnects);
+                    _metrics.Reconnected(Kind, session.Reason);
+                    attempt = session.Delivered ? 1 : attempt + 1;
+                    var delay = session.Reason == "gap" ? TimeSpan.Zero : Backoff(attempt);
+                    YellowstoneLog.StreamLost(_logger, _endpoint, session.Detail, (long)delay.TotalMilliseconds, attempt);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await _refill.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await checkpoints.CancelAsync().ConfigureAwait(false);
+                await checkpointLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await SaveCheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            updates.TryComplete(e);
+            return;
+        }
+
+        updates.TryComplete();
+    }
+
+    /// <summary>Full jitter: a random wait up to the capped exponential delay, at least the initial delay.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var cap = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, _options.ReconnectInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
+        var initial = _options.ReconnectInitialDelay.TotalMilliseconds;
+        return TimeSpan.FromMilliseconds(initial + (Random.Shared.NextDouble() * Math.Max(0, cap - initial)));
+    }
+
+    private async Task<SessionEnd> RunSessionAsync(GrpcConnection connection, ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
+    {
+        var fromSlot = _window.ResumeSlot;
+        var version = _interest.Version;
+        var entries = _interest.Snapshot();
+        var request = SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot);
+        LogSubscribing(entries, fromSlot);
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var headers = new Metadata();
+        if (!string.IsNullOrEmpty(_options.XToken))
+        {
+            headers.Add("x-token", _options.XToken);
+        }
+
+        using var call = connection.Duplex<SubscribeRequest, SubscribeUpdate>(SubscribeMethod, new CallOptions { Headers = headers, CancellationToken = session.Token });
+        var delivered = false;
+        var stalled = false;
+        Task background = Task.CompletedTask;
+        try
+        {
+            await SendFirstAsync(call, request, session.Token).ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+            if (_gapFrom is { } gapFrom && _refill.IsCompleted)
+            {
+                // The new stream is open at the tip, so whatever changes from now on arrives on it; the RPC read
+                // covers what changed during the gap. Grains keep whichever is newer.
+                _gapFrom = null;
+                _refill = RefillGapAsync(gapFrom, updates, cancellationToken);
+            }
+
+            background = Task.WhenAll(
+                RebuildLoopAsync(call, version, session.Token),
+                PingLoopAsync(call, session.Token),
+                WatchdogAsync(session, () => stalled = true));
+            while (await call.ResponseStream.MoveNext(session.Token).ConfigureAwait(false))
+            {
+                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+                if (!delivered)
+                {
+                    delivered = true;
+                    _upstream = "connected";
+                    YellowstoneLog.Connected(_logger, _endpoint);
+                }
+
+                await HandleAsync(call, call.ResponseStream.Current, updates, rejected, session.Token).ConfigureAwait(false);
+            }
+
+            return new SessionEnd("ended", "the server ended the stream", delivered);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new SessionEnd("stopped", "stopped", delivered);
+        }
+        catch (GrpcException e) when (cancellationToken.IsCancellationRequested)
+        {
+            return new SessionEnd("stopped", e.Detail, delivered);
+        }
+        catch (Exception e) when (stalled && e is OperationCanceledException or GrpcException)
+        {
+            return new SessionEnd("stalled", "nothing received within the stall timeout", delivered);
+        }
+        catch (GrpcException e) when (fromSlot is { } slot && IsReplayRefused(e))
+        {
+            Interlocked.Increment(ref _gaps);
+            _metrics.Gap(Kind);
+            YellowstoneLog.Gap(_logger, _endpoint, slot, e.Detail, _interest.Count);
+            _window.Reset();
+            _gapFrom = slot;
+            return new SessionEnd("gap", $"cannot replay from slot {slot}", delivered);
+        }
+        catch (GrpcException e)
+        {
+            return new SessionEnd(e.StatusCode.ToString().ToLowerInvariant(), $"{e.StatusCode}: {e.Detail}", delivered);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever breaks one stream must not end the ingest: reported, then the next stream is opened.
+            return new SessionEnd("error", $"{e.GetType().Name}: {e.Message}", delivered);
+        }
+        finally
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            await background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Sends the subscription. A server that refuses the call at once (bad x-token, OUT_OF_RANGE) may end it before
+    /// the write completes; the write then fails without saying why, so the status is read from the response.
+    /// </summary>
+    private static async Task SendFirstAsync(DuplexCall<SubscribeRequest, SubscribeUpdate> call, SubscribeRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is GrpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Yellowstone refuses a <c>from_slot</c> outside its replay window with OUT_OF_RANGE (some versions: INVALID_ARGUMENT naming from_slot).</summary>
+    private static bool IsReplayRefused(GrpcException e) =>
+        e.StatusCode == StatusCode.OutOfRange
+        || (e.StatusCode == StatusCode.InvalidArgument && e.Detail.Contains("from_slot", StringComparison.OrdinalIgnoreCase));
+
+    private async Task HandleAsync(
+        DuplexCall<SubscribeRequest, SubscribeUpdate> call,
+        SubscribeUpdate message,
+        ChannelWriter<AccountUpdate> updates,
+        Action<SourceRecordError> rejected,
+        CancellationToken cancellationToken)
+    {
+        if (message.CreatedAt is { } createdAt)
+        {
+            _metrics.UpstreamLatency(Kind, _time.GetUtcNow() - createdAt.ToDateTimeOffset());
+        }
+
+        switch (message.UpdateOneofCase)
+        {
+            case SubscribeUpdate.UpdateOneofOneofCase.Account:
+                _metrics.UpstreamMessage(Kind, "account");
+                if (ToUpdate(message.Account, rejected) is { } update)
+                {
+                    await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.Slot:
+                _metrics.UpstreamMessage(Kind, "slot");
+                if (IsAtCommitment(message.Slot.Status))
+                {
+                    _window.Complete(message.Slot.Slot);
+                }
+
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.Ping:
+                // Answer with a ping of our own: that is what keeps the server (and proxies between) from closing us.
+                _metrics.UpstreamMessage(Kind, "ping");
+                await call.RequestStream.WriteAsync(Ping(), cancellationToken).ConfigureAwait(false);
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.Pong:
+                _metrics.UpstreamMessage(Kind, "pong");
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.Transaction:
+                // Transactions mentioning tracked wallets (filter "wallets"): consumed by wallet tracking.
+                _metrics.UpstreamMessage(Kind, "transaction");
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.BlockMeta:
+                _metrics.UpstreamMessage(Kind, "block_meta");
+                break;
+            default:
+                _metrics.UpstreamMessage(Kind, "other");
+                break;
+        }
+    }
+
+    private AccountUpdate? ToUpdate(SubscribeUpdateAccount message, Action<SourceRecordError> rejected)
+    {
+        var account = message.Account;
+        if (account is null || account.Pubkey.Length != Pubkey.Length || account.Owner.Length != Pubkey.Length
+            || (account.HasTxnSignature && account.TxnSignature.Length != 64))
+        {
+            rejected(new SourceRecordError($"{_endpoint} slot {message.Slot}",
+                account is null ? "account update without account" : $"account update with a {account.Pubkey.Length}-byte pubkey, {account.Owner.Length}-byte owner or bad signature"));
+            return null;
+        }
+
+        if (!_window.TryRecord(message.Slot, account.WriteVersion, account.Pubkey.Span))
+        {
+            _metrics.Replayed(Kind);
+            return null;
+        }
+
+        return new AccountUpdate(
+            Base58.Encode(account.Pubkey.Span),
+            Base58.Encode(account.Owner.Span),
+            account.Lamports,
+            account.Data.ToByteArray(),
+            account.Executable,
+            account.RentEpoch,
+            message.Slot,
+            account.WriteVersion,
+            account.HasTxnSignature ? Base58.Encode(account.TxnSignature.Span) : null,
+            _time.GetUtcNow());
+    }
+
+    private bool IsAtCommitment(SlotStatus status) => _options.Commitment switch
+    {
+        UpstreamCommitment.Processed => status == SlotStatus.SlotProcessed,
+        UpstreamCommitment.Finalized => status == SlotStatus.SlotFinalized,
+        _ => status == SlotStatus.SlotConfirmed,
+    };
+
+    private async Task RefillGapAsync(ulong fromSlot, ChannelWriter<AccountUpdate> updates, CancellationToken cancellationToken)
+    {
+        var entries = _interest.Snapshot();
+        if (_reader is null)
+        {
+            YellowstoneLog.GapNotRefilled(_logger);
+            return;
+        }
+
+        var count = 0;
+        try
+        {
+            await foreach (var update in _reader.ReadAsync(entries, cancellationToken).ConfigureAwait(false))
+            {
+                await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+
+            YellowstoneLog.GapRefilled(_logger, count, fromSlot);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            YellowstoneLog.GapRefillFailed(_logger, e);
+        }
+    }
+
+    /// <summary>Resends the whole request when the interest set changes, after gathering changes for the debounce.</summary>
+    private async Task RebuildLoopAsync(DuplexCall<SubscribeRequest, SubscribeUpdate> call, long version, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _interest.WaitForChangeAsync(version, cancellationToken).ConfigureAwait(false);
+            if (_options.RebuildDebounce > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.RebuildDebounce, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            version = _interest.Version;
+            var entries = _interest.Snapshot();
+            await call.RequestStream.WriteAsync(SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot: null), cancellationToken).ConfigureAwait(false);
+            _metrics.FilterRebuilt(Kind);
+            YellowstoneLog.Rebuilt(_logger, entries.Count);
+        }
+    }
+
+    private async Task PingLoopAsync(DuplexCall<SubscribeRequest, SubscribeUpdate> call, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.PingInterval, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await call.RequestStream.WriteAsync(Ping(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the session when nothing (not even a pong) arrived within the stall timeout.</summary>
+    private async Task WatchdogAsync(CancellationTokenSource session, Action markStalled)
+    {
+        var check = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 50, _options.StallTimeout.Ticks / 4));
+        using var timer = new PeriodicTimer(check, _time);
+        while (await timer.WaitForNextTickAsync(session.Token).ConfigureAwait(false))
+        {
+            if (_time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTicks)) > _options.StallTimeout)
+            {
+                YellowstoneLog.Stalled(_logger, _endpoint, _options.StallTimeout.TotalSeconds);
+                markStalled();
+                await session.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private async Task CheckpointLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.CheckpointInterval, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await SaveCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SaveCheckpointAsync(CancellationToken cancellationToken)
+    {
+        var slot = _window.LastCompleteSlot;
+        if (slot == 0 || slot == _savedCheckpoint)
+        {
+            return;
+        }
+
+        try
+        {
+            await _state.SaveCheckpointAsync(CheckpointName, slot, cancellationToken).ConfigureAwait(false);
+            _savedCheckpoint = slot;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            YellowstoneLog.CheckpointFailed(_logger, e);
+        }
+    }
+
+    private SubscribeRequest Ping() => new() { Ping = new SubscribeRequestPing { Id = Interlocked.Increment(ref _pingId) } };
+
+    private void LogSubscribing(IReadOnlyList<Interest> entries, ulong? fromSlot)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        YellowstoneLog.Subscribing(_logger, _endpoint,
+            entries.Count(e => e.Kind == InterestKind.Account),
+            entries.Count(e => e.Kind == InterestKind.Program),
+            entries.Count(e => e.Kind == InterestKind.Wallet),
+            _options.Commitment,
+            fromSlot?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "tip");
+    }
+
+    private readonly record struct SessionEnd(string Reason, string Detail, bool Delivered);
+}
