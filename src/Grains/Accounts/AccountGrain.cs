@@ -1,4 +1,5 @@
 using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Grains.Rpc;
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Solana;
@@ -8,7 +9,9 @@ namespace AccountGrains.Grains.Accounts;
 /// <summary>
 /// One Solana account: holds the latest decoded state, applies an update only when its <c>(slot, write_version)</c>
 /// is newer, queues the new state for storage (write-behind) and publishes it on <c>account.&lt;pubkey&gt;</c> and
-/// <c>program.&lt;owner&gt;</c>. A closed account (lamports 0) is just another state.
+/// <c>program.&lt;owner&gt;</c>. A closed account (lamports 0) is just another state. Read before anything was
+/// written or stored, it hydrates from Solana RPC when an endpoint is configured (batched with other grains): an update
+/// arriving first makes that unnecessary, as every update carries the whole account.
 /// </summary>
 internal sealed class AccountGrain(
     IAccountStore store,
@@ -16,8 +19,13 @@ internal sealed class AccountGrain(
     IStreamProvider streams,
     AccountDecoding decoding,
     IGrainFactory grains,
+    IAccountHydrator hydrator,
+    TimeProvider time,
     GrainMetrics metrics) : Grain, IAccountGrain
 {
+    // After RPC had nothing (or failed), a read does not ask again before this.
+    private static readonly TimeSpan HydrationRetryAfter = TimeSpan.FromSeconds(30);
+
     // A mint asked for and not known anywhere is not asked again for this long (per account).
     private static readonly TimeSpan UnknownMintBackoff = TimeSpan.FromMinutes(1);
 
@@ -28,6 +36,7 @@ internal sealed class AccountGrain(
     private AccountState? _state;
     private bool _servedFromStorage;
     private Task _stored = Task.CompletedTask;
+    private long _hydrateAfter;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -147,10 +156,19 @@ internal sealed class AccountGrain(
         return found;
     }
 
-    public Task<AccountSnapshot> GetSnapshotAsync()
+    public async Task<AccountSnapshot> GetSnapshotAsync()
     {
+        if (_state is null && time.GetTimestamp() >= _hydrateAfter)
+        {
+            _hydrateAfter = time.GetTimestamp() + (long)(HydrationRetryAfter.TotalSeconds * time.TimestampFrequency);
+            if (await hydrator.HydrateAsync(Key).ConfigureAwait(false) is { } update)
+            {
+                await ApplyAndReportAsync(update).ConfigureAwait(false);
+            }
+        }
+
         var source = _servedFromStorage ? SnapshotSource.Database : SnapshotSource.Cache;
         _servedFromStorage = false;
-        return Task.FromResult(new AccountSnapshot(Key, _state, source));
+        return new AccountSnapshot(Key, _state, source);
     }
 }

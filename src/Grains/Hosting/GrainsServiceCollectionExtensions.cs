@@ -4,6 +4,8 @@ using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Replay;
 using AccountGrains.Grains.Ingest.Yellowstone;
+using AccountGrains.Grains.Rpc;
+using AccountGrains.Solana.Rpc;
 using AccountGrains.Runtime.Hosting;
 using AccountGrains.Solana.Decoding;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +42,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<YellowstoneOptions>().Bind(configuration.GetSection(YellowstoneOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<YellowstoneOptions>, YellowstoneOptionsValidator>();
         services.TryAddSingleton<InterestSet>();
+        AddSolanaRpc(services, configuration);
         services.TryAddSingleton<ReplayFileSource>();
         services.TryAddSingleton(sp => new YellowstoneSource(
             sp.GetRequiredService<IOptions<YellowstoneOptions>>(),
@@ -62,5 +65,43 @@ public static class GrainsServiceCollectionExtensions
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// With <c>AccountGrains:Rpc:Url</c> set: one <see cref="SolanaRpcClient"/> for hydration and gap refills.
+    /// Without: grains start empty until written, and gaps are only logged and counted.
+    /// </summary>
+    private static void AddSolanaRpc(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(RpcEndpointOptions.SectionName);
+        services.AddOptions<RpcEndpointOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RpcEndpointOptions>, RpcEndpointOptionsValidator>();
+        services.AddOptions<SolanaRpcOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SolanaRpcOptions>, SolanaRpcOptionsValidator>();
+        if (string.IsNullOrWhiteSpace(section["Url"]))
+        {
+            services.TryAddSingleton<IAccountHydrator, NoHydration>();
+            return;
+        }
+
+        services.TryAddSingleton(sp =>
+        {
+            var endpoint = sp.GetRequiredService<IOptions<RpcEndpointOptions>>().Value;
+            var options = sp.GetRequiredService<IOptions<SolanaRpcOptions>>().Value;
+            options.MeterFactory ??= sp.GetService<System.Diagnostics.Metrics.IMeterFactory>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<SolanaRpcClient>();
+            RpcLog.Configured(logger, endpoint.DescribeUrl(), endpoint.Hydrate);
+            return new SolanaRpcClient(endpoint.Url!, options, logger);
+        });
+        services.TryAddSingleton<IInterestReader, RpcInterestReader>();
+        if (section.GetValue(nameof(RpcEndpointOptions.Hydrate), defaultValue: true))
+        {
+            services.TryAddSingleton<AccountHydrator>();
+            services.TryAddSingleton<IAccountHydrator>(sp => sp.GetRequiredService<AccountHydrator>());
+        }
+        else
+        {
+            services.TryAddSingleton<IAccountHydrator, NoHydration>();
+        }
     }
 }
