@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace AccountGrains.Grains.Tests;
 
-/// <summary>An embedded silo with the real grains on a temp SQLite file; the ingest stays idle.</summary>
+/// <summary>An embedded silo with the real grains on a temp SQLite file; the ingest stays idle unless asked to start.</summary>
 public sealed class TestSilo : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -28,7 +28,7 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IStreamProvider Streams => _host.Services.GetRequiredService<IStreamProvider>();
 
-    public static async Task<TestSilo> StartAsync(string? databasePath = null, IDictionary<string, string?>? settings = null)
+    public static async Task<TestSilo> StartAsync(string? databasePath = null, IDictionary<string, string?>? settings = null, bool startIngest = false)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"accountgrains-grains-{Guid.NewGuid():N}.db");
         var builder = Host.CreateApplicationBuilder();
@@ -44,7 +44,7 @@ public sealed class TestSilo : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest: false);
+        builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest);
         var host = builder.Build();
         await host.StartAsync();
         return new TestSilo(host, databasePath);
