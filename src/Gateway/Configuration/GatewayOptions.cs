@@ -20,6 +20,13 @@ public sealed class GatewayOptions
     /// <summary>Accounts one socket may subscribe to. Default 10000.</summary>
     public int MaxSubscriptionsPerSocket { get; set; } = 10_000;
 
+    /// <summary>
+    /// With a live source (Yellowstone, RPC websockets), the first subscription to an account adds it to the ingest's
+    /// interest set, so subscribers get realtime updates for accounts nobody configured. Entries stay until removed
+    /// (DELETE /v1/interest), bounded by <c>AccountGrains:Ingest:MaxInterest</c>. Default on.
+    /// </summary>
+    public bool FollowSubscriptions { get; set; } = true;
+
     /// <summary>WebSocket keep-alive ping interval. Default 30 seconds.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -20,4 +20,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(3006, LogLevel.Warning, "Request on WebSocket {Connection} failed")]
     public static partial void RequestFailed(ILogger logger, string connection, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Could not add account {Pubkey} to the ingest's interest set for a subscriber: {Reason}")]
+    public static partial void FollowFailed(ILogger logger, string pubkey, string reason);
 }

@@ -47,9 +47,10 @@ public static class GatewayApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = gateway.KeepAliveInterval });
         app.MapNativeWebSocket();
         app.MapAccountEndpoints();
+        app.MapIngestEndpoints();
         app.MapHealthChecks("/healthz");
         app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /healthz and /metrics"));
+        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /v1/interest, /v1/ingest, /healthz and /metrics"));
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -71,15 +72,20 @@ public static class GatewayApp
     }
 }
 
-/// <summary>Unhealthy when the ingest failed; healthy while it reads or after a replay ended.</summary>
+/// <summary>Unhealthy when the ingest failed; degraded while a live upstream is reconnecting; healthy otherwise.</summary>
 internal sealed class IngestHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var status = await grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var description = $"{status.Source}: {status.UpdatesRead} updates, last slot {status.LastSlot}";
-        return status.LastError is null
-            ? HealthCheckResult.Healthy(description)
-            : HealthCheckResult.Unhealthy($"{description}; failed: {status.LastError}");
+        if (status.LastError is not null)
+        {
+            return HealthCheckResult.Unhealthy($"{description}; failed: {status.LastError}");
+        }
+
+        return status.Upstream == "reconnecting"
+            ? HealthCheckResult.Degraded($"{description}; upstream reconnecting ({status.Reconnects} reconnects, {status.Gaps} gaps)")
+            : HealthCheckResult.Healthy(description);
     }
 }

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using AccountGrains.Gateway.Configuration;
 using AccountGrains.Gateway.Diagnostics;
 using AccountGrains.Gateway.Native;
+using AccountGrains.Grains.Ingest;
+using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Gateway.Subscriptions;
 
@@ -8,9 +11,19 @@ namespace AccountGrains.Gateway.Subscriptions;
 /// One stream subscription per account for this whole gateway, however many sockets want it, and fan-out to those
 /// sockets inside the process. Each event is serialised once and the same bytes go to every socket.
 /// Attach and detach are serialised per hub (they are rare next to events); the event path takes no lock.
+/// With a live source, a newly wanted account joins the ingest's interest set (see
+/// <see cref="GatewayOptions.FollowSubscriptions"/>).
 /// </summary>
-internal sealed class AccountSubscriptionHub(IStreamProvider streams, GatewayMetrics metrics) : IAsyncDisposable
+internal sealed class AccountSubscriptionHub(
+    IStreamProvider streams,
+    GatewayMetrics metrics,
+    IGrainFactory grains,
+    IOptions<GatewayOptions> gatewayOptions,
+    IOptions<IngestOptions> ingestOptions,
+    ILogger<AccountSubscriptionHub> logger) : IAsyncDisposable
 {
+    private readonly bool _follow = gatewayOptions.Value.FollowSubscriptions && ingestOptions.Value.Source != IngestOptions.Replay;
+
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
 
@@ -31,6 +44,10 @@ internal sealed class AccountSubscriptionHub(IStreamProvider streams, GatewayMet
             _topics[pubkey] = topic;
             topic.Upstream = await streams.SubscribeAsync(StreamId.ForAccount(pubkey), topic.OnChangedAsync, cancellationToken).ConfigureAwait(false);
             metrics.UpstreamSubscriptionOpened();
+            if (_follow)
+            {
+                _ = FollowAsync(pubkey);
+            }
         }
         finally
         {
@@ -63,6 +80,19 @@ internal sealed class AccountSubscriptionHub(IStreamProvider streams, GatewayMet
         finally
         {
             _membership.Release();
+        }
+    }
+
+    /// <summary>Adds the account to the interest set; a refusal (set full) is logged, the subscription stands.</summary>
+    private async Task FollowAsync(string pubkey)
+    {
+        try
+        {
+            await grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).AddInterestAsync(Interest.Account(pubkey)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            GatewayLog.FollowFailed(logger, pubkey, e.Message);
         }
     }
 

@@ -51,7 +51,7 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<GrainMetrics>(),
             sp.GetRequiredService<ILogger<YellowstoneSource>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<IInterestReader>()));
+            sp.GetRequiredService<SolanaRpcAccess>().Reader));
         services.TryAddSingleton<IAccountUpdateSource>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Source switch
         {
             IngestOptions.Yellowstone => sp.GetRequiredService<YellowstoneSource>(),
@@ -67,10 +67,7 @@ public static class GrainsServiceCollectionExtensions
         return silo;
     }
 
-    /// <summary>
-    /// With <c>AccountGrains:Rpc:Url</c> set: one <see cref="SolanaRpcClient"/> for hydration and gap refills.
-    /// Without: grains start empty until written, and gaps are only logged and counted.
-    /// </summary>
+    /// <summary>Solana RPC for hydration and gap refills, present when <c>AccountGrains:Rpc:Url</c> is set (see <see cref="SolanaRpcAccess"/>).</summary>
     private static void AddSolanaRpc(IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(RpcEndpointOptions.SectionName);
@@ -78,30 +75,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RpcEndpointOptions>, RpcEndpointOptionsValidator>();
         services.AddOptions<SolanaRpcOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SolanaRpcOptions>, SolanaRpcOptionsValidator>();
-        if (string.IsNullOrWhiteSpace(section["Url"]))
-        {
-            services.TryAddSingleton<IAccountHydrator, NoHydration>();
-            return;
-        }
-
-        services.TryAddSingleton(sp =>
-        {
-            var endpoint = sp.GetRequiredService<IOptions<RpcEndpointOptions>>().Value;
-            var options = sp.GetRequiredService<IOptions<SolanaRpcOptions>>().Value;
-            options.MeterFactory ??= sp.GetService<System.Diagnostics.Metrics.IMeterFactory>();
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<SolanaRpcClient>();
-            RpcLog.Configured(logger, endpoint.DescribeUrl(), endpoint.Hydrate);
-            return new SolanaRpcClient(endpoint.Url!, options, logger);
-        });
-        services.TryAddSingleton<IInterestReader, RpcInterestReader>();
-        if (section.GetValue(nameof(RpcEndpointOptions.Hydrate), defaultValue: true))
-        {
-            services.TryAddSingleton<AccountHydrator>();
-            services.TryAddSingleton<IAccountHydrator>(sp => sp.GetRequiredService<AccountHydrator>());
-        }
-        else
-        {
-            services.TryAddSingleton<IAccountHydrator, NoHydration>();
-        }
+        services.TryAddSingleton<SolanaRpcAccess>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<SolanaRpcAccess>().Hydrator);
     }
 }

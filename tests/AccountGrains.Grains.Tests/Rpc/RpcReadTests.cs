@@ -121,7 +121,7 @@ public sealed class RpcReadTests
         again.State.Should().BeNull();
         rpc.RequestsFor("getMultipleAccounts").Count(r => r.ParamsJson.Contains(Base58.Encode(Ingest.Keys.Bytes(99)), StringComparison.Ordinal))
             .Should().Be(1, "a grain RPC had nothing for does not ask again at once");
-        silo.Services.GetRequiredService<AccountHydrator>().Batches.Should().BeLessThan(10);
+        ((AccountHydrator)silo.Services.GetRequiredService<SolanaRpcAccess>().Hydrator).Batches.Should().BeLessThan(10);
     }
 
     [Fact]
