@@ -16,6 +16,7 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ServiceProvider _services;
+    private readonly MeterListener _listener = new();
     private Task _reading = Task.CompletedTask;
 
     public RpcWebSocketHarness(FakeSolanaRpcServer server, Action<RpcSourceOptions>? configure = null, IInterestReader? reader = null)
@@ -30,6 +31,16 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
         configure?.Invoke(Options);
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         Metrics = new GrainMetrics(_services.GetRequiredService<IMeterFactory>());
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, Metrics.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            Measurements.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
+        _listener.Start();
         Source = new RpcWebSocketSource(Microsoft.Extensions.Options.Options.Create(Options), Interest, Metrics, new LoggerAdapter(Logger), reader: reader);
     }
 
@@ -46,6 +57,14 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
     public ConcurrentQueue<AccountUpdate> Updates { get; } = new();
 
     public ConcurrentQueue<SourceRecordError> Rejected { get; } = new();
+
+    /// <summary>Every counter increment on the grains' meter, with its tags.</summary>
+    public ConcurrentQueue<(string Instrument, long Value, Dictionary<string, object?> Tags)> Measurements { get; } = new();
+
+    /// <summary>The sum of <paramref name="instrument"/> increments tagged source=rpc (and kind, when given).</summary>
+    public long Counted(string instrument, string? kind = null) =>
+        Measurements.Where(m => m.Instrument == instrument && Equals(m.Tags.GetValueOrDefault("source"), "rpc")
+            && (kind is null || Equals(m.Tags.GetValueOrDefault("kind"), kind))).Sum(m => m.Value);
 
     public RpcWebSocketHarness Start()
     {
@@ -104,6 +123,7 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _listener.Dispose();
         Metrics.Dispose();
         await _services.DisposeAsync();
     }

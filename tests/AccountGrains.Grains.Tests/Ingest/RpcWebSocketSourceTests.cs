@@ -104,6 +104,9 @@ public sealed class RpcWebSocketSourceTests
         updates[0].WriteVersion.Should().BeGreaterThan(0, "state re-read over RPC has write version 0 and must lose to a live notification");
         updates.Should().OnlyContain(u => u.ReceivedAt > DateTimeOffset.UtcNow.AddMinutes(-1));
         harness.Rejected.Should().BeEmpty();
+        await harness.WaitUntilAsync(() => harness.Counted("accountgrains.ingest.upstream.messages", "logs") == 1, "the logs notification counted");
+        harness.Counted("accountgrains.ingest.upstream.messages", "account").Should().Be(2);
+        harness.Counted("accountgrains.ingest.upstream.messages", "program").Should().Be(1);
     }
 
     [Fact]
@@ -166,6 +169,7 @@ public sealed class RpcWebSocketSourceTests
         after.Key.Should().Be(before.Key, "the same connection carries on");
         after.Value.Should().Contain(kept, "the kept subscription was not touched");
         harness.Source.Reconnects.Should().Be(0);
+        harness.Counted("accountgrains.ingest.filter.rebuilds").Should().BeGreaterThanOrEqualTo(1);
         harness.Source.GetSubscriptions().Select(s => s.Target).Should().BeEquivalentTo(Keys.Base58(2), Keys.Base58(3));
 
         server.SetAccount(Keys.Base58(1), new FakeAccount(Owner, 1, []));
@@ -206,6 +210,8 @@ public sealed class RpcWebSocketSourceTests
         harness.Updates.Single().Should().BeEquivalentTo(new { Pubkey = dropped, Slot = 5UL, WriteVersion = 0UL });
         harness.Source.Reconnects.Should().Be(1);
         harness.Source.Gaps.Should().Be(1);
+        harness.Counted("accountgrains.ingest.reconnects").Should().Be(1);
+        harness.Counted("accountgrains.ingest.gaps").Should().Be(1);
         await harness.WaitUntilAsync(() => harness.Source.Upstream == "connected", "connected");
         server.Subscriptions().Should().ContainKey(otherConnection, "the other connection was not touched");
         server.Subscriptions()[otherConnection].Should().ContainSingle(s => s.Key == other);

@@ -382,7 +382,7 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
 
                 wake ??= connection.Wake.Reader.ReadAsync(session.Token).AsTask();
                 var woke = await Task.WhenAny(wake, client.Completion, reading).ConfigureAwait(false);
-                if (woke != wake)
+                if (woke != wake || !wake.IsCompletedSuccessfully)
                 {
                     break;
                 }
