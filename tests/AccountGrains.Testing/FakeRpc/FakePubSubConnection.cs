@@ -35,6 +35,9 @@ internal sealed class FakePubSubConnection
 
     public int Id { get; }
 
+    /// <summary>The error a subscribe naming the key gets, or null to accept it.</summary>
+    public Func<string, (int Code, string Message)?> RefusedKey { get; init; } = _ => null;
+
     public IReadOnlyList<FakeSubscription> Subscriptions()
     {
         lock (_gate)
@@ -241,6 +244,11 @@ internal sealed class FakePubSubConnection
         if (key is not null && method == "accountSubscribe" && _account(key) is { } current)
         {
             FakeRpcJson.Account(current, encoding); // an unsupported encoding is refused now
+        }
+
+        if (key is not null && RefusedKey(key) is { } refusal)
+        {
+            throw new FakeSolanaRpcServer.FakeRpcError(refusal.Code, refusal.Message);
         }
 
         ulong id = _nextSubscriptionId();

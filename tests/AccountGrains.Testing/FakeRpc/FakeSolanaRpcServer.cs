@@ -32,6 +32,7 @@ public sealed partial class FakeSolanaRpcServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentDictionary<int, FakePubSubConnection> _connections = new();
     private readonly ConcurrentQueue<Exception> _handlerErrors = new();
+    private readonly ConcurrentDictionary<string, (int Code, string Message)> _refusedKeys = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private long _slot = 300_000_000;
     private long _nextSubscriptionId;
@@ -187,6 +188,27 @@ public sealed partial class FakeSolanaRpcServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Subscribes naming <paramref name="key"/> (the account, program or mentioned address) get this JSON-RPC error
+    /// instead of a subscription id, like a provider refusing a subscription (e.g. -32602, or a plan limit).
+    /// </summary>
+    public void RefuseSubscriptionsTo(string key, int code, string message)
+    {
+        _refusedKeys[key] = (code, message);
+    }
+
+    /// <summary>Aborts one websocket connection (TCP reset, no close frame); false when there is no such connection.</summary>
+    public bool DropWebSocketConnection(int connectionId)
+    {
+        if (!_connections.TryGetValue(connectionId, out FakePubSubConnection? connection))
+        {
+            return false;
+        }
+
+        connection.Abort();
+        return true;
+    }
+
     /// <summary>Aborts every websocket connection (TCP reset, no close frame).</summary>
     public void DropWebSocketConnections()
     {
@@ -232,7 +254,10 @@ public sealed partial class FakeSolanaRpcServer : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         int id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new FakePubSubConnection(id, context, socket, () => (ulong)Interlocked.Increment(ref _nextSubscriptionId), Account, () => IgnorePubSubRequests);
+        var connection = new FakePubSubConnection(id, context, socket, () => (ulong)Interlocked.Increment(ref _nextSubscriptionId), Account, () => IgnorePubSubRequests)
+        {
+            RefusedKey = key => _refusedKeys.TryGetValue(key, out var refusal) ? refusal : null,
+        };
         _connections[id] = connection;
         try
         {
