@@ -146,3 +146,41 @@ public sealed class LiveSourceTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The gateway on Solana RPC websockets instead of Geyser.</summary>
+public sealed class RpcSourceGatewayTests
+{
+    [Fact]
+    public async Task A_socket_subscription_becomes_an_account_subscription_upstream_and_its_notifications_stream_to_the_socket()
+    {
+        await using var rpc = await FakeSolanaRpcServer.StartAsync();
+        var key = Base58.Encode(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
+        rpc.Slot = 100;
+        rpc.SetAccount(key, new FakeAccount(Updates.SystemProgram, 10, []));
+        await using var gateway = await EmbeddedGateway.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["AccountGrains:Ingest:Source"] = "rpc",
+            ["AccountGrains:Ingest:Rpc:WebSocketUrl"] = rpc.WebSocketAddress + "?api-key=ws-secret",
+            ["AccountGrains:Rpc:Url"] = rpc.HttpAddress.ToString(),
+        });
+
+        await using var socket = await gateway.ConnectAsync();
+        await socket.SendAsync($$"""{"action":"subscribe","pubkey":"{{key}}"}""");
+        (await socket.ReceiveAsync()).GetProperty("account").GetProperty("lamports").GetUInt64().Should().Be(10);
+        var deadline = DateTime.UtcNow + Waits.Generous;
+        while (!rpc.AllSubscriptions().Any(s => s.Method == "accountSubscribe" && s.Key == key) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        rpc.Slot = 101;
+        rpc.SetAccount(key, new FakeAccount(Updates.SystemProgram, 20, []));
+        var realtime = (await socket.ReceiveUntilAsync(m => m.GetProperty("source").GetString() == "realtime"))[^1];
+        realtime.GetProperty("account").GetProperty("lamports").GetUInt64().Should().Be(20);
+        realtime.GetProperty("account").GetProperty("slot").GetUInt64().Should().Be(101);
+
+        var subscriptions = await gateway.GetJsonAsync("/v1/ingest/subscriptions");
+        subscriptions.EnumerateArray().Should().Contain(s => s.GetProperty("target").GetString() == key && s.GetProperty("state").GetString() == "active");
+        (await gateway.Http.GetStringAsync("/v1/ingest")).Should().Contain("\"source\":\"rpc ws://127.0.0.1:").And.NotContain("ws-secret");
+    }
+}

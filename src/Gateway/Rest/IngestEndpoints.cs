@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace AccountGrains.Gateway.Rest;
 
 /// <summary>
-/// The ingest over HTTP: <c>GET /v1/ingest</c> (status), <c>GET /v1/interest</c>, <c>POST /v1/interest</c> (add) and
+/// The ingest over HTTP: <c>GET /v1/ingest</c> (status), <c>GET /v1/ingest/subscriptions</c> (state per upstream
+/// subscription), <c>GET /v1/interest</c>, <c>POST /v1/interest</c> (add) and
 /// <c>DELETE /v1/interest?id=…</c> (remove). The interest set decides what a live upstream (Yellowstone, RPC
 /// websockets) delivers.
 /// </summary>
@@ -22,6 +23,11 @@ internal static class IngestEndpoints
         {
             var status = await Ingest(grains).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return Results.Json(status, Json);
+        });
+        endpoints.MapGet("/v1/ingest/subscriptions", async (IGrainFactory grains, CancellationToken cancellationToken) =>
+        {
+            var subscriptions = await Ingest(grains).GetSubscriptionsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return Results.Json(subscriptions, Json);
         });
         endpoints.MapGet("/v1/interest", async (IGrainFactory grains, CancellationToken cancellationToken) =>
         {

@@ -55,4 +55,7 @@ public interface IGeyserIngestGrain : IGrain
 
     /// <summary>The interest set, ordered by id.</summary>
     Task<IReadOnlyList<Interest>> GetInterestAsync();
+
+    /// <summary>Each upstream subscription and its state (active, pending, disconnected, failed); empty for a file.</summary>
+    Task<IReadOnlyList<SubscriptionStatus>> GetSubscriptionsAsync();
 }

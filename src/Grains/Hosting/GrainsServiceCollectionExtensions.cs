@@ -3,6 +3,7 @@ using AccountGrains.Grains.Decoding;
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Replay;
+using AccountGrains.Grains.Ingest.Rpc;
 using AccountGrains.Grains.Ingest.Yellowstone;
 using AccountGrains.Grains.Rpc;
 using AccountGrains.Solana.Rpc;
@@ -52,9 +53,19 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<YellowstoneSource>>(),
             sp.GetService<TimeProvider>(),
             sp.GetRequiredService<SolanaRpcAccess>().Reader));
+        services.AddOptions<RpcSourceOptions>().Bind(configuration.GetSection(RpcSourceOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RpcSourceOptions>, RpcSourceOptionsValidator>();
+        services.TryAddSingleton(sp => new RpcWebSocketSource(
+            sp.GetRequiredService<IOptions<RpcSourceOptions>>(),
+            sp.GetRequiredService<InterestSet>(),
+            sp.GetRequiredService<GrainMetrics>(),
+            sp.GetRequiredService<ILogger<RpcWebSocketSource>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetRequiredService<SolanaRpcAccess>().Reader));
         services.TryAddSingleton<IAccountUpdateSource>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Source switch
         {
             IngestOptions.Yellowstone => sp.GetRequiredService<YellowstoneSource>(),
+            IngestOptions.Rpc => sp.GetRequiredService<RpcWebSocketSource>(),
             _ => sp.GetRequiredService<ReplayFileSource>(),
         });
         silo.AddGrain<IAccountGrain, AccountGrain>()

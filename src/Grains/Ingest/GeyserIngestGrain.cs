@@ -131,6 +131,9 @@ internal sealed class GeyserIngestGrain(
 
     public Task<IReadOnlyList<Interest>> GetInterestAsync() => Task.FromResult(interest.Snapshot());
 
+    public Task<IReadOnlyList<SubscriptionStatus>> GetSubscriptionsAsync() =>
+        Task.FromResult(source is ILiveSource live ? live.GetSubscriptions() : []);
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync();
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)

@@ -30,4 +30,7 @@ public interface ILiveSource
 
     /// <summary>Losses the upstream could not replay (each logged and counted, its accounts re-read over RPC).</summary>
     long Gaps { get; }
+
+    /// <summary>Each upstream subscription of the interest set and its state.</summary>
+    IReadOnlyList<SubscriptionStatus> GetSubscriptions();
 }

@@ -74,6 +74,18 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
 
     public long Gaps => Interlocked.Read(ref _gaps);
 
+    /// <summary>Every interest entry is a filter of the one stream: active while it is connected.</summary>
+    public IReadOnlyList<SubscriptionStatus> GetSubscriptions()
+    {
+        var state = _upstream switch
+        {
+            "connected" => SubscriptionStates.Active,
+            "connecting" => SubscriptionStates.Pending,
+            _ => SubscriptionStates.Disconnected,
+        };
+        return [.. _interest.Snapshot().Select(i => new SubscriptionStatus(i.Id, i.Kind.ToString().ToLowerInvariant(), i.Key, state, 0, null))];
+    }
+
     public async IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);

@@ -1,11 +1,12 @@
-namespace AccountGrains.Grains.Ingest.Rpc;
+namespace AccountGrains;
 
 /// <summary>
-/// One upstream subscription of the RPC source and how it fares. An account or program interest has one; a wallet
-/// has four (its account, its SPL Token and Token-2022 accounts, its logs).
+/// One upstream subscription and how it fares. With RPC websockets an account or program interest has one and a
+/// wallet four (its account, its SPL Token and Token-2022 accounts, its logs); with Yellowstone every interest entry
+/// is a filter of the one stream and shares its state.
 /// </summary>
 /// <param name="InterestId">The interest it serves (<see cref="Interest.Id"/>).</param>
-/// <param name="Kind"><c>account</c>, <c>program</c> or <c>logs</c>.</param>
+/// <param name="Kind"><c>account</c>, <c>program</c>, <c>logs</c> (RPC) or <c>wallet</c> (Yellowstone).</param>
 /// <param name="Target">The account, program or mentioned address subscribed to.</param>
 /// <param name="State">One of <see cref="SubscriptionStates"/>.</param>
 /// <param name="Connection">Index of the websocket carrying it (0-based); null when it did not fit the budget.</param>
