@@ -1,4 +1,5 @@
 using System.Globalization;
+using AccountGrains.Bench.Ingest;
 using AccountGrains.Bench.Micro;
 using AccountGrains.Bench.Pipeline;
 using BenchmarkDotNet.Configs;
@@ -8,7 +9,14 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AccountGrains.Bench -- pipeline [rounds] [updates] [accounts] [sockets]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- ingest [rounds] [updates]
 var mode = args.Length > 0 ? args[0] : "pipeline";
+if (mode == "ingest")
+{
+    return await IngestBenchmarks.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000);
+}
+
 if (mode is "micro" or "decode")
 {
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator);
@@ -26,7 +34,7 @@ if (mode is "micro" or "decode")
 
 if (mode != "pipeline")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro' or 'decode'");
+    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro', 'decode' or 'ingest'");
     return 2;
 }
 
