@@ -318,6 +318,51 @@ public sealed class YellowstoneSourceTests
         second.Logger.Lines.Should().Contain(line => line.Contains(" 2211 "));
     }
 
+    [Fact]
+    public async Task Upstream_messages_latency_reconnects_gaps_rebuilds_and_replays_are_measured()
+    {
+        await using var server = await FakeYellowstoneServer.StartAsync();
+        await using var harness = new YellowstoneHarness(server);
+        var measurements = new System.Collections.Concurrent.ConcurrentQueue<(string Name, double Value, string Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, harness.Metrics.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Enqueue((i.Name, v, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}")))));
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}")))));
+        listener.Start();
+        harness.Interest.Add(Interest.Account(Keys.Base58(1)));
+        harness.Start();
+        await server.WaitForStreamsAsync(1);
+
+        server.Publish(1, Keys.Bytes(1), SystemOwner, 1, [], 10);
+        server.Publish(2, Keys.Bytes(1), SystemOwner, 1, [], 20);
+        server.CompleteSlot(1);
+        await harness.WaitForUpdatesAsync(2);
+        harness.Interest.Add(Interest.Account(Keys.Base58(2)));
+        await WaitUntilAsync(() => server.FilterRequests.Count == 2);
+        server.DropStreams(); // resumes from slot 1: slot 1 and 2 are sent again and dropped
+        server.Publish(3, Keys.Bytes(1), SystemOwner, 1, [], 30);
+        await harness.WaitForUpdatesAsync(3);
+        server.OldestReplayableSlot = 100;
+        server.DropStreams(); // from slot 1 is refused now: a gap
+        await WaitUntilAsync(() => harness.Source.Gaps == 1);
+
+        var names = measurements.Select(m => m.Name).ToList();
+        measurements.Should().Contain(m => m.Name == "accountgrains.ingest.upstream.messages" && m.Tags == "source=yellowstone,kind=account");
+        measurements.Should().Contain(m => m.Name == "accountgrains.ingest.upstream.messages" && m.Tags == "source=yellowstone,kind=slot");
+        measurements.Where(m => m.Name == "accountgrains.ingest.upstream.latency").Should().OnlyContain(m => m.Value >= 0 && m.Value < 30).And.NotBeEmpty();
+        names.Count(n => n == "accountgrains.ingest.filter.rebuilds").Should().Be(1);
+        names.Count(n => n == "accountgrains.ingest.replayed").Should().Be(2, "slots 1 and 2 came again after the first drop");
+        names.Count(n => n == "accountgrains.ingest.gaps").Should().Be(1);
+        measurements.Where(m => m.Name == "accountgrains.ingest.reconnects").Select(m => m.Tags)
+            .Should().Contain(t => t.Contains("reason=gap", StringComparison.Ordinal)).And.HaveCountGreaterThanOrEqualTo(3);
+    }
+
     private static int Value(string line, string name)
     {
         var start = line.IndexOf(name + "=", StringComparison.Ordinal) + name.Length + 1;
