@@ -1,7 +1,6 @@
 using System.Diagnostics;
 
 using AccountGrains.Solana.Rpc;
-using AccountGrains.Testing;
 using AccountGrains.Testing.FakeRpc;
 
 namespace AccountGrains.Solana.Tests.Rpc;

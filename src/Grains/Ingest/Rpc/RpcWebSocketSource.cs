@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 using AccountGrains.Grains.Diagnostics;
@@ -101,29 +100,10 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
         }
     }
 
-    public async IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        var updates = Channel.CreateBounded<AccountUpdate>(new BoundedChannelOptions(_options.BufferSize)
-        {
-            SingleReader = true,
-            SingleWriter = false, // one reader per connection, and gap refills beside them
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = Task.Run(() => PumpAsync(updates.Writer, stop.Token), CancellationToken.None);
-        try
-        {
-            await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return update;
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        return PumpedSource.ReadAsync(_options.BufferSize, (writer, token) => PumpAsync(writer, token), cancellationToken);
     }
 
     /// <summary>Assigns the interest set, then follows its changes until stopped; the connections do the rest.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 using AccountGrains.Grains.Diagnostics;
@@ -86,29 +85,10 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         return [.. _interest.Snapshot().Select(i => new SubscriptionStatus(i.Id, i.Kind.ToString().ToLowerInvariant(), i.Key, state, 0, null))];
     }
 
-    public async IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        var updates = Channel.CreateBounded<AccountUpdate>(new BoundedChannelOptions(_options.BufferSize)
-        {
-            SingleReader = true,
-            SingleWriter = false, // the stream reader, and a gap refill beside it
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = Task.Run(() => PumpAsync(updates.Writer, rejected, stop.Token), CancellationToken.None);
-        try
-        {
-            await foreach (var update in updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return update;
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        return PumpedSource.ReadAsync(_options.BufferSize, (writer, token) => PumpAsync(writer, rejected, token), cancellationToken);
     }
 
     private async Task PumpAsync(ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)

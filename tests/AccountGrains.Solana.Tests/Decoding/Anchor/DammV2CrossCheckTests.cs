@@ -43,7 +43,7 @@ public sealed class DammV2CrossCheckTests
     [Fact]
     public void The_repository_idl_is_the_reference_copy_byte_for_byte()
     {
-        string reference = Path.Combine(Path.GetDirectoryName(TestSupport.RepositoryRoot.Find())!, "shared", "reference", "meteora-damm-v2", "idl.json");
+        string reference = Path.Combine(Path.GetDirectoryName(RepositoryRoot.Find())!, "shared", "reference", "meteora-damm-v2", "idl.json");
         if (!File.Exists(reference))
         {
             // Outside the workspace layout there is no reference copy; the SDK comparison in damm-vectors.mjs still holds.
