@@ -241,6 +241,35 @@ public sealed class YellowstoneSourceTests
     }
 
     [Fact]
+    public async Task A_consumer_slower_than_the_stall_timeout_is_back_pressure_not_a_stall()
+    {
+        await using var server = await FakeYellowstoneServer.StartAsync();
+        await using var harness = new YellowstoneHarness(server, o =>
+        {
+            o.PingInterval = TimeSpan.FromMilliseconds(100);
+            o.StallTimeout = TimeSpan.FromMilliseconds(400);
+            o.BufferSize = 1;
+        })
+        {
+            ConsumerDelay = TimeSpan.FromMilliseconds(900),
+        };
+        harness.Interest.Add(Interest.Account(Keys.Base58(1)));
+        harness.Start();
+        await server.WaitForStreamsAsync(1);
+
+        for (ulong slot = 1; slot <= 4; slot++)
+        {
+            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
+        }
+
+        await harness.WaitForUpdatesAsync(4);
+
+        harness.Updates.Select(u => u.Slot).Should().Equal(1UL, 2UL, 3UL, 4UL);
+        harness.Source.Reconnects.Should().Be(0, "the stream was waiting for the consumer, not silent");
+        server.StreamCount.Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_stalled_stream_is_abandoned_and_resumed()
     {
         await using var server = await FakeYellowstoneServer.StartAsync();

@@ -42,6 +42,15 @@ public sealed class ReplayWindow(int keepSlots)
         return writes.Add((writeVersion, prefix));
     }
 
+    /// <summary>Takes back a write recorded but not delivered (its hand-off was cancelled), so a replay delivers it.</summary>
+    public void Forget(ulong slot, ulong writeVersion, ReadOnlySpan<byte> pubkey)
+    {
+        if (_seen.TryGetValue(slot, out var writes))
+        {
+            writes.Remove((writeVersion, pubkey.Length >= 8 ? BitConverter.ToUInt64(pubkey[..8]) : 0));
+        }
+    }
+
     /// <summary>A slot reached the subscription's commitment: everything up to it has been delivered.</summary>
     public void Complete(ulong slot)
     {

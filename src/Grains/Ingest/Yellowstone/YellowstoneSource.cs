@@ -38,6 +38,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private long _gaps;
     private int _pingId;
     private long _lastReceivedTicks;
+    private bool _handing;
     private ulong _savedCheckpoint;
     private ulong? _gapFrom;
     private Task _refill = Task.CompletedTask;
@@ -196,7 +197,12 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                     YellowstoneLog.Connected(_logger, _endpoint);
                 }
 
+                // Waiting for a slow consumer (a full channel) is back-pressure, not a silent upstream: the watchdog
+                // counts silence from when the reader is back at the stream.
+                Volatile.Write(ref _handing, true);
                 await HandleAsync(call, call.ResponseStream.Current, updates, rejected, session.Token).ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+                Volatile.Write(ref _handing, false);
             }
 
             return new SessionEnd("ended", "the server ended the stream", delivered);
@@ -281,7 +287,16 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 _metrics.UpstreamMessage(Kind, "account");
                 if (ToUpdate(message.Account, rejected) is { } update)
                 {
-                    await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Not handed on: the resumed stream must deliver it again, not drop it as seen.
+                        _window.Forget(update.Slot, update.WriteVersion, message.Account.Account.Pubkey.Span);
+                        throw;
+                    }
                 }
 
                 break;
@@ -412,7 +427,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         using var timer = new PeriodicTimer(check, _time);
         while (await timer.WaitForNextTickAsync(session.Token).ConfigureAwait(false))
         {
-            if (_time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTicks)) > _options.StallTimeout)
+            if (!Volatile.Read(ref _handing) && _time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTicks)) > _options.StallTimeout)
             {
                 YellowstoneLog.Stalled(_logger, _endpoint, _options.StallTimeout.TotalSeconds);
                 markStalled();
