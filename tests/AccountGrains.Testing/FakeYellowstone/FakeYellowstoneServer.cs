@@ -234,7 +234,8 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
         {
             while (await call.ReadAsync(SubscribeRequest.Parser) is { } request)
             {
-                _requests.Enqueue(new ReceivedRequest(request, call.ConnectionId, DateTimeOffset.UtcNow));
+                // The filters apply before the request is listed: a test that saw it in FilterRequests and then
+                // publishes must have its write matched against the new filters, not the ones being replaced.
                 if (!IsPingOnly(request))
                 {
                     lock (_gate)
@@ -242,6 +243,8 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
                         subscriber.Request = request;
                     }
                 }
+
+                _requests.Enqueue(new ReceivedRequest(request, call.ConnectionId, DateTimeOffset.UtcNow));
 
                 if (request.Ping is { } ping && !subscriber.Stalled)
                 {
