@@ -125,7 +125,9 @@ public sealed class RpcWebSocketSourceTests
         }
 
         harness.Start();
-        await harness.WaitUntilAsync(() => harness.Source.GetSubscriptions().Count(s => s.State == SubscriptionStates.Active) == 6, "6 active");
+        // The overflow is logged by the interest pass while the connections subscribe: wait for both.
+        await harness.WaitUntilAsync(() => harness.Source.GetSubscriptions().Count(s => s.State == SubscriptionStates.Active) == 6
+            && harness.Logger.Lines.Any(l => l.Contains(" 2304 ")), "6 active and the overflow logged");
 
         var statuses = harness.Source.GetSubscriptions();
         statuses.Should().HaveCount(8);
@@ -164,14 +166,15 @@ public sealed class RpcWebSocketSourceTests
 
         harness.Interest.Remove(Interest.Account(Keys.Base58(1)).Id);
         harness.Interest.Add(Interest.Account(Keys.Base58(3)));
-        await harness.WaitUntilAsync(() => server.AllSubscriptions().Select(s => s.Key).ToHashSet().SetEquals([Keys.Base58(2), Keys.Base58(3)]), "node holds 2 and 3");
+        // The pass counts its rebuild after waking the connection, which may already be done: wait for both.
+        await harness.WaitUntilAsync(() => server.AllSubscriptions().Select(s => s.Key).ToHashSet().SetEquals([Keys.Base58(2), Keys.Base58(3)])
+            && harness.Counted("accountgrains.ingest.filter.rebuilds") >= 1, "node holds 2 and 3, the rebuild counted");
         await harness.WaitForSubscriptionsAsync(2);
 
         var after = server.Subscriptions().Single();
         after.Key.Should().Be(before.Key, "the same connection carries on");
         after.Value.Should().Contain(kept, "the kept subscription was not touched");
         harness.Source.Reconnects.Should().Be(0);
-        harness.Counted("accountgrains.ingest.filter.rebuilds").Should().BeGreaterThanOrEqualTo(1);
         harness.Source.GetSubscriptions().Select(s => s.Target).Should().BeEquivalentTo(Keys.Base58(2), Keys.Base58(3));
 
         server.SetAccount(Keys.Base58(1), new FakeAccount(Owner, 1, []));
@@ -202,9 +205,10 @@ public sealed class RpcWebSocketSourceTests
         var otherConnection = connections.Single(c => c.Value.Any(s => s.Key == other)).Key;
 
         server.DropWebSocketConnection(droppedConnection).Should().BeTrue();
-        await harness.WaitUntilAsync(() => Status(harness, dropped).State == SubscriptionStates.Disconnected, "disconnected");
-        Status(harness, other).State.Should().Be(SubscriptionStates.Active);
-        harness.Source.Upstream.Should().Be("reconnecting");
+        // Seen together while the socket is down (at least ReconnectInitialDelay), not read one by one after it.
+        await harness.WaitUntilAsync(() => Status(harness, dropped).State == SubscriptionStates.Disconnected
+            && Status(harness, other).State == SubscriptionStates.Active
+            && harness.Source.Upstream == "reconnecting", "dropped disconnected, other active, upstream reconnecting");
 
         await harness.WaitForSubscriptionsAsync(2);
         await harness.WaitUntilAsync(() => reader.Calls.Count == 1 && harness.Updates.Count == 1, "the refill");
@@ -222,7 +226,9 @@ public sealed class RpcWebSocketSourceTests
         server.SetAccount(other, new FakeAccount(Owner, 20, [2]));
         await harness.WaitForUpdatesAsync(3);
         harness.Updates.Skip(1).Select(u => (u.Pubkey, u.Lamports)).Should().BeEquivalentTo(new[] { (dropped, 10UL), (other, 20UL) });
-        harness.Logger.Lines.Should().Contain(l => l.Contains(" 2303 ")).And.Contain(l => l.Contains(" 2306 ")).And.Contain(l => l.Contains(" 2308 "));
+        // "Refilled" is logged once the reader is drained, after its last update was handed on.
+        await harness.WaitUntilAsync(() => harness.Logger.Lines.Any(l => l.Contains(" 2308 ")), "the refill logged");
+        harness.Logger.Lines.Should().Contain(l => l.Contains(" 2303 ")).And.Contain(l => l.Contains(" 2306 "));
     }
 
     [Fact]
@@ -276,8 +282,10 @@ public sealed class RpcWebSocketSourceTests
         harness.Interest.Add(Interest.Program(refused));
         harness.Interest.Add(Interest.Account(Keys.Base58(3)));
         harness.Start();
+        // The refusal is logged just after it shows in the status: wait for both, the end state.
         await harness.WaitUntilAsync(() => harness.Source.GetSubscriptions().Count(s => s.State == SubscriptionStates.Active) == 2
-            && Status(harness, refused).State == SubscriptionStates.Failed, "2 active, 1 failed");
+            && Status(harness, refused).State == SubscriptionStates.Failed
+            && harness.Logger.Lines.Any(l => l.Contains(" 2305 ")), "2 active, 1 failed and logged");
 
         Status(harness, refused).Error.Should().Contain("-32602").And.Contain("program too large to subscribe");
         Status(harness, refused).Connection.Should().Be(0);

@@ -15,6 +15,8 @@ namespace AccountGrains.Testing.FakeRpc;
 internal sealed class FakePubSubConnection
 {
     private readonly object _gate = new();
+    private readonly object _lifetime = new();
+    private bool _ended;
     private readonly Dictionary<ulong, Subscription> _subscriptions = [];
     private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HttpContext _context;
@@ -87,12 +89,25 @@ internal sealed class FakePubSubConnection
         finally
         {
             _outbox.Writer.TryComplete();
+            await sender;
+            lock (_lifetime)
+            {
+                // From here on the request ends and Kestrel disposes the context; Abort must not touch it.
+                _ended = true;
+            }
         }
     }
 
+    /// <summary>Resets the connection; nothing to do when it has ended already (its context is then disposed).</summary>
     public void Abort()
     {
-        _context.Abort();
+        lock (_lifetime)
+        {
+            if (!_ended)
+            {
+                _context.Abort();
+            }
+        }
     }
 
     public void SendRaw(string text)
@@ -171,7 +186,7 @@ internal sealed class FakePubSubConnection
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            _context.Abort();
+            Abort();
         }
     }
 

@@ -38,6 +38,7 @@ public sealed partial class FakeSolanaRpcServer : IAsyncDisposable
     private long _nextSubscriptionId;
     private int _nextConnectionId;
     private int _refusedConnections;
+    private int _admittedConnections;
 
     private FakeSolanaRpcServer()
     {
@@ -244,28 +245,38 @@ public sealed partial class FakeSolanaRpcServer : IAsyncDisposable
 
     private async Task AcceptWebSocketAsync(HttpContext context)
     {
-        if (MaxWebSocketConnections is { } max && _connections.Count >= max)
-        {
-            Interlocked.Increment(ref _refusedConnections);
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            await context.Response.WriteAsync("Too many connections from this IP", context.RequestAborted);
-            return;
-        }
-
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        int id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new FakePubSubConnection(id, context, socket, () => (ulong)Interlocked.Increment(ref _nextSubscriptionId), Account, () => IgnorePubSubRequests)
-        {
-            RefusedKey = key => _refusedKeys.TryGetValue(key, out var refusal) ? refusal : null,
-        };
-        _connections[id] = connection;
+        // Admission is counted before the handshake: a connection the client already sees as open (it got the 101)
+        // counts against the limit even if this handler has not registered it yet.
+        int admitted = Interlocked.Increment(ref _admittedConnections);
         try
         {
-            await connection.RunAsync();
+            if (MaxWebSocketConnections is { } max && admitted > max)
+            {
+                Interlocked.Increment(ref _refusedConnections);
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                await context.Response.WriteAsync("Too many connections from this IP", context.RequestAborted);
+                return;
+            }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            int id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = new FakePubSubConnection(id, context, socket, () => (ulong)Interlocked.Increment(ref _nextSubscriptionId), Account, () => IgnorePubSubRequests)
+            {
+                RefusedKey = key => _refusedKeys.TryGetValue(key, out var refusal) ? refusal : null,
+            };
+            _connections[id] = connection;
+            try
+            {
+                await connection.RunAsync();
+            }
+            finally
+            {
+                _connections.TryRemove(id, out _);
+            }
         }
         finally
         {
-            _connections.TryRemove(id, out _);
+            Interlocked.Decrement(ref _admittedConnections);
         }
     }
 

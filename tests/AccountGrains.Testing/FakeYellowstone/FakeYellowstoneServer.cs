@@ -28,6 +28,7 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
     private readonly List<Subscriber> _subscribers = [];
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private int _streamCount;
+    private int _subscribedCount;
 
     private FakeYellowstoneServer(GeyserTestServer server)
     {
@@ -49,8 +50,11 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
     /// <summary>Full (filter-setting) requests only.</summary>
     public IReadOnlyList<ReceivedRequest> FilterRequests => [.. _requests.Where(r => !r.IsPingOnly)];
 
-    /// <summary>Subscribe streams opened so far.</summary>
+    /// <summary>Subscribe streams opened so far (refused ones included).</summary>
     public int StreamCount => Volatile.Read(ref _streamCount);
+
+    /// <summary>Subscribe streams that got as far as receiving publishes (their first request accepted).</summary>
+    public int SubscribedCount => Volatile.Read(ref _subscribedCount);
 
     public int ActiveStreams
     {
@@ -107,15 +111,18 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
     /// <summary>Ends every open stream with <paramref name="code"/>.</summary>
     public void EndStreams(StatusCode code, string message) => ForEachSubscriber(s => s.Outbox.Writer.TryWrite(new Outgoing(null, null, false, (code, message))));
 
-    /// <summary>Waits until <paramref name="count"/> streams have been opened.</summary>
+    /// <summary>
+    /// Waits until <paramref name="count"/> streams have subscribed: the last of them is then matched against what is
+    /// published (and reached by <see cref="DropStreams"/>), not merely opened with its first request still unread.
+    /// </summary>
     public async Task WaitForStreamsAsync(int count, TimeSpan? timeout = null)
     {
         var watch = Stopwatch.StartNew();
-        while (StreamCount < count || ActiveStreams == 0)
+        while (SubscribedCount < count)
         {
             if (watch.Elapsed > (timeout ?? Waits.Generous))
             {
-                throw new TimeoutException($"{StreamCount} Subscribe streams opened, expected {count}");
+                throw new TimeoutException($"{SubscribedCount} Subscribe streams subscribed ({StreamCount} opened), expected {count}");
             }
 
             await Task.Delay(10);
@@ -189,6 +196,7 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
             }
 
             _subscribers.Add(subscriber);
+            Interlocked.Increment(ref _subscribedCount);
         }
 
         try
@@ -234,7 +242,8 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
         {
             while (await call.ReadAsync(SubscribeRequest.Parser) is { } request)
             {
-                _requests.Enqueue(new ReceivedRequest(request, call.ConnectionId, DateTimeOffset.UtcNow));
+                // The filters apply before the request is listed: a test that saw it in FilterRequests and then
+                // publishes must have its write matched against the new filters, not the ones being replaced.
                 if (!IsPingOnly(request))
                 {
                     lock (_gate)
@@ -242,6 +251,8 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
                         subscriber.Request = request;
                     }
                 }
+
+                _requests.Enqueue(new ReceivedRequest(request, call.ConnectionId, DateTimeOffset.UtcNow));
 
                 if (request.Ping is { } ping && !subscriber.Stalled)
                 {
