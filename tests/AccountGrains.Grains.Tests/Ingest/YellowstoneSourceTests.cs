@@ -393,6 +393,43 @@ public sealed class YellowstoneSourceTests
             .Should().Contain(t => t.Contains("reason=gap", StringComparison.Ordinal)).And.HaveCountGreaterThanOrEqualTo(3);
     }
 
+    [Fact]
+    public async Task A_restart_never_skips_updates_that_were_read_but_not_yet_handed_on()
+    {
+        // The consumer is slow, so the stream is read far ahead of it; the stored resume slot must follow what was
+        // handed on, not what was received, or a stop would lose the buffered updates for good.
+        await using var server = await FakeYellowstoneServer.StartAsync();
+        var store = new InMemoryIngestStateStore();
+        List<ulong> firstSlots;
+        await using (var first = new YellowstoneHarness(server, o => o.CheckpointInterval = TimeSpan.FromMilliseconds(20), store)
+        {
+            ConsumerDelay = TimeSpan.FromMilliseconds(100),
+        })
+        {
+            first.Interest.Add(Interest.Account(Keys.Base58(1)));
+            first.Start();
+            await server.WaitForStreamsAsync(1);
+            for (ulong slot = 1; slot <= 30; slot++)
+            {
+                server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
+                server.CompleteSlot(slot);
+            }
+
+            await first.WaitForUpdatesAsync(3);
+            firstSlots = [.. first.Updates.Select(u => u.Slot)];
+        }
+
+        firstSlots.Should().HaveCountLessThan(30, "the test needs updates left in the buffer at the stop");
+        var stored = await store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default);
+        stored.Should().NotBeNull().And.BeLessThanOrEqualTo(firstSlots.Max());
+
+        await using var second = new YellowstoneHarness(server, store: store);
+        second.Interest.Add(Interest.Account(Keys.Base58(1)));
+        second.Start();
+        await second.WaitForUpdatesAsync((int)(30 - stored!.Value + 1));
+        firstSlots.Concat(second.Updates.Select(u => u.Slot)).Distinct().Should().BeEquivalentTo(Enumerable.Range(1, 30).Select(s => (ulong)s));
+    }
+
     private static int Value(string line, string name)
     {
         var start = line.IndexOf(name + "=", StringComparison.Ordinal) + name.Length + 1;

@@ -40,6 +40,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private long _lastReceivedTicks;
     private bool _handing;
     private ulong _savedCheckpoint;
+    private long _handedOnComplete;
     private ulong? _gapFrom;
     private Task _refill = Task.CompletedTask;
 
@@ -89,10 +90,10 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     public IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        return PumpedSource.ReadAsync(_options.BufferSize, (writer, token) => PumpAsync(writer, rejected, token), cancellationToken);
+        return PumpedSource.ReadAsync<StreamItem>(_options.BufferSize, (writer, token) => PumpAsync(writer, rejected, token), Unwrap, cancellationToken);
     }
 
-    private async Task PumpAsync(ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
+    private async Task PumpAsync(ChannelWriter<StreamItem> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         try
         {
@@ -100,6 +101,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
             {
                 YellowstoneLog.ResumingFromCheckpoint(_logger, stored);
                 _window.Restore(stored);
+                Interlocked.Exchange(ref _handedOnComplete, (long)stored);
             }
 
             using var connection = new GrpcConnection(_options.Endpoint!, new GrpcConnectionOptions { MaxReceiveMessageSize = _options.MaxMessageSize });
@@ -153,7 +155,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         return TimeSpan.FromMilliseconds(initial + (Random.Shared.NextDouble() * Math.Max(0, cap - initial)));
     }
 
-    private async Task<SessionEnd> RunSessionAsync(GrpcConnection connection, ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
+    private async Task<SessionEnd> RunSessionAsync(GrpcConnection connection, ChannelWriter<StreamItem> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         var fromSlot = _window.ResumeSlot;
         var version = _interest.Version;
@@ -272,7 +274,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private async Task HandleAsync(
         DuplexCall<SubscribeRequest, SubscribeUpdate> call,
         SubscribeUpdate message,
-        ChannelWriter<AccountUpdate> updates,
+        ChannelWriter<StreamItem> updates,
         Action<SourceRecordError> rejected,
         CancellationToken cancellationToken)
     {
@@ -289,7 +291,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 {
                     try
                     {
-                        await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                        await updates.WriteAsync(new StreamItem(update, 0), cancellationToken).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -305,6 +307,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 if (IsAtCommitment(message.Slot.Status))
                 {
                     _window.Complete(message.Slot.Slot);
+                    await updates.WriteAsync(new StreamItem(null, message.Slot.Slot), cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -366,7 +369,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         _ => status == SlotStatus.SlotConfirmed,
     };
 
-    private async Task RefillGapAsync(ulong fromSlot, ChannelWriter<AccountUpdate> updates, CancellationToken cancellationToken)
+    private async Task RefillGapAsync(ulong fromSlot, ChannelWriter<StreamItem> updates, CancellationToken cancellationToken)
     {
         var entries = _interest.Snapshot();
         if (_reader is null)
@@ -380,7 +383,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         {
             await foreach (var update in _reader.ReadAsync(entries, cancellationToken).ConfigureAwait(false))
             {
-                await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                await updates.WriteAsync(new StreamItem(update, 0), cancellationToken).ConfigureAwait(false);
                 count++;
             }
 
@@ -448,7 +451,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
 
     private async Task SaveCheckpointAsync(CancellationToken cancellationToken)
     {
-        var slot = _window.LastCompleteSlot;
+        var slot = (ulong)Interlocked.Read(ref _handedOnComplete);
         if (slot == 0 || slot == _savedCheckpoint)
         {
             return;
@@ -481,6 +484,23 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
             _options.Commitment,
             fromSlot?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "tip");
     }
+
+    /// <summary>
+    /// Takes a slot marker out of the stream: everything before it has been handed on by now, so that slot may be
+    /// stored as where a restart resumes. A checkpoint of a slot still sitting in the buffer would skip it on restart.
+    /// </summary>
+    private AccountUpdate? Unwrap(StreamItem item)
+    {
+        if (item.Update is null && item.CompleteSlot > (ulong)Interlocked.Read(ref _handedOnComplete))
+        {
+            Interlocked.Exchange(ref _handedOnComplete, (long)item.CompleteSlot);
+        }
+
+        return item.Update;
+    }
+
+    /// <summary>An update, or (Update null) the marker of a slot complete at the subscription's commitment.</summary>
+    private readonly record struct StreamItem(AccountUpdate? Update, ulong CompleteSlot);
 
     private readonly record struct SessionEnd(string Reason, string Detail, bool Delivered);
 }
