@@ -4,7 +4,6 @@ using System.Text.Json;
 
 using AccountGrains.Gateway.Tests.Support;
 using AccountGrains.Solana;
-using AccountGrains.Testing;
 using AccountGrains.Testing.FakeRpc;
 using AccountGrains.Testing.FakeYellowstone;
 
@@ -52,7 +51,7 @@ public sealed class LiveSourceTests : IAsyncLifetime
         snapshot.GetProperty("account").GetProperty("lamports").GetUInt64().Should().Be(4_000, "hydrated from RPC");
         snapshot.GetProperty("account").GetProperty("slot").GetUInt64().Should().Be(500);
 
-        await WaitUntilAsync(() => _geyser.FilterRequests.Any(r => r.Request.Accounts.TryGetValue("accounts", out var f) && f.Account.Contains(key)));
+        await Waits.UntilAsync(() => _geyser.FilterRequests.Any(r => r.Request.Accounts.TryGetValue("accounts", out var f) && f.Account.Contains(key)));
         _geyser.Publish(501, bytes, new byte[32], 4_500, [], 10);
         var realtime = (await socket.ReceiveUntilAsync(m => m.GetProperty("source").GetString() == "realtime"))[^1];
         realtime.GetProperty("account").GetProperty("lamports").GetUInt64().Should().Be(4_500);
@@ -76,7 +75,7 @@ public sealed class LiveSourceTests : IAsyncLifetime
         (await _gateway.Http.PostAsJsonAsync("/v1/interest", new { kind = "program", key = program, filters = new object[] { new { memcmp = new { offset = 0, bytes = mint } }, new { data_size = 165 } } }))
             .StatusCode.Should().Be(HttpStatusCode.OK, "the same interest, filters in another order");
 
-        await WaitUntilAsync(() => _geyser.FilterRequests.Any(r => r.Request.Accounts.Keys.Any(k => k.StartsWith($"program/{program}/", StringComparison.Ordinal))));
+        await Waits.UntilAsync(() => _geyser.FilterRequests.Any(r => r.Request.Accounts.Keys.Any(k => k.StartsWith($"program/{program}/", StringComparison.Ordinal))));
         var listed = (await _gateway.GetJsonAsync("/v1/interest")).EnumerateArray().Single(e => e.GetProperty("id").GetString() == id);
         listed.GetProperty("kind").GetString().Should().Be("program");
         listed.GetProperty("filters").EnumerateArray().Should().HaveCount(2);
@@ -100,7 +99,7 @@ public sealed class LiveSourceTests : IAsyncLifetime
     public async Task Ingest_status_shows_the_upstream_and_never_a_secret()
     {
         _geyser.Publish(1, NewKeyBytes(), new byte[32], 1, [], 1);
-        await WaitUntilAsync(async () => (await _gateway.GetJsonAsync("/v1/ingest")).GetProperty("upstream").GetString() == "connected"
+        await Waits.UntilAsync(async () => (await _gateway.GetJsonAsync("/v1/ingest")).GetProperty("upstream").GetString() == "connected"
             || _geyser.StreamCount > 0);
         var status = await _gateway.Http.GetStringAsync("/v1/ingest");
         var health = await _gateway.Http.GetStringAsync("/healthz");
@@ -128,22 +127,6 @@ public sealed class LiveSourceTests : IAsyncLifetime
         var bytes = new byte[32];
         Random.Shared.NextBytes(bytes);
         return bytes;
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Waits.Generous;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }
 

@@ -135,7 +135,7 @@ public sealed class NativeSubscriptionTests : IAsyncLifetime
             await socket.DisposeAsync();
         }
 
-        await WaitUntilAsync(() => hub.TopicCount == 0);
+        await Waits.UntilAsync(() => hub.TopicCount == 0);
         hub.TopicCount.Should().Be(0, "the stream subscription ends with its last socket");
     }
 
@@ -170,15 +170,6 @@ public sealed class NativeSubscriptionTests : IAsyncLifetime
             {
                 File.Delete(file);
             }
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, guard.Token);
         }
     }
 }

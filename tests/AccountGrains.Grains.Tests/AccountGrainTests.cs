@@ -115,8 +115,8 @@ public sealed class AccountGrainTests : IAsyncLifetime
         await grain.ApplyAndReportAsync(Update(pubkey, 42, 7, lamports: 4242, owner: TokenProgram, data: TokenAccount(amount: 77)));
         (await grain.GetSnapshotAsync()).Source.Should().Be(SnapshotSource.Cache);
 
-        await WaitUntilAsync(() => _silo.Catalog.CollectIdle(TimeSpan.Zero) > 0 || _silo.Catalog.ActivationCount == 0);
-        await WaitUntilAsync(() => _silo.Catalog.ActivationCount == 0);
+        await Waits.UntilAsync(() => _silo.Catalog.CollectIdle(TimeSpan.Zero) > 0 || _silo.Catalog.ActivationCount == 0);
+        await Waits.UntilAsync(() => _silo.Catalog.ActivationCount == 0);
 
         var reloaded = await grain.GetSnapshotAsync();
         reloaded.Source.Should().Be(SnapshotSource.Database);
@@ -153,14 +153,5 @@ public sealed class AccountGrainTests : IAsyncLifetime
         BitConverter.TryWriteBytes(data.AsSpan(64, 8), amount);
         data[108] = 1;
         return data;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, guard.Token);
-        }
     }
 }

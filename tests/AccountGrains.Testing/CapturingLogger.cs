@@ -11,6 +11,9 @@ public sealed class CapturingLogger : ILogger
 
     public IReadOnlyCollection<string> Lines => _lines;
 
+    /// <summary>This logger as an <see cref="ILogger{TCategoryName}"/>, for constructors that want a typed one.</summary>
+    public ILogger<T> For<T>() => new Typed<T>(this);
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull
     {
@@ -26,5 +29,16 @@ public sealed class CapturingLogger : ILogger
     {
         string values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" | ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
         _lines.Enqueue($"{logLevel} {eventId.Id} {formatter(state, exception)} [{values}] {exception}");
+    }
+
+    private sealed class Typed<T>(CapturingLogger inner) : ILogger<T>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 }

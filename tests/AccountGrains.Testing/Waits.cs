@@ -14,4 +14,27 @@ public static class Waits
     {
         return task.WaitAsync(Generous);
     }
+
+    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds; a <see cref="TimeoutException"/> naming <paramref name="what"/> after <see cref="Generous"/>.</summary>
+    public static Task UntilAsync(Func<bool> condition, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return UntilAsync(() => Task.FromResult(condition()), what);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds; a <see cref="TimeoutException"/> naming <paramref name="what"/> after <see cref="Generous"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + Generous;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waited {Generous.TotalSeconds:F0} s for {what ?? "a condition"}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
 }

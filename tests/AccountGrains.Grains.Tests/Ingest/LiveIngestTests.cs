@@ -27,42 +27,26 @@ public sealed class LiveIngestTests
         var grain = silo.Grains.Get<IAccountGrain>(key);
 
         await ingest.AddInterestAsync(Interest.Account(key));
-        await WaitUntilAsync(() => geyser.FilterRequests.Any(r => r.Request.Accounts.TryGetValue("accounts", out var f) && f.Account.Contains(key)));
+        await Waits.UntilAsync(() => geyser.FilterRequests.Any(r => r.Request.Accounts.TryGetValue("accounts", out var f) && f.Account.Contains(key)));
         geyser.Publish(100, Keys.Bytes(11), new byte[32], 1_111, [], 5_000);
         geyser.CompleteSlot(100);
-        await WaitUntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 1_111);
+        await Waits.UntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 1_111);
 
         // The stream breaks and cannot be replayed: the grain gets the state RPC reads after the gap.
         rpc.Slot = 90_000;
         rpc.SetAccount(key, new FakeAccount("11111111111111111111111111111111", 2_222, []));
         geyser.OldestReplayableSlot = 80_000;
         geyser.DropStreams();
-        await WaitUntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 2_222);
+        await Waits.UntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 2_222);
 
         (await grain.GetSnapshotAsync()).State!.Slot.Should().Be(90_000);
 
         // Live again after the gap.
         geyser.Publish(90_001, Keys.Bytes(11), new byte[32], 3_333, [], 9_000);
-        await WaitUntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 3_333);
+        await Waits.UntilAsync(async () => (await grain.GetSnapshotAsync()).State?.Lamports == 3_333);
         var status = await ingest.GetStatusAsync();
         status.Should().BeEquivalentTo(new { Upstream = "connected", Gaps = 1L, InterestCount = 1, Running = true }, o => o.ExcludingMissingMembers());
         status.Reconnects.Should().BeGreaterThanOrEqualTo(2, "the drop, then the refused replay");
         status.Source.Should().Contain(geyser.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.NotContain("live-token");
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Waits.Generous;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

@@ -7,7 +7,6 @@ using AccountGrains.Grains.Ingest.Rpc;
 using AccountGrains.Testing.FakeRpc;
 
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AccountGrains.Grains.Tests.Ingest;
 
@@ -41,7 +40,7 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             Measurements.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         _listener.Start();
-        Source = new RpcWebSocketSource(Microsoft.Extensions.Options.Options.Create(Options), Interest, Metrics, new LoggerAdapter(Logger), reader: reader);
+        Source = new RpcWebSocketSource(Microsoft.Extensions.Options.Options.Create(Options), Interest, Metrics, Logger.For<RpcWebSocketSource>(), reader: reader);
     }
 
     public RpcSourceOptions Options { get; }
@@ -126,16 +125,5 @@ internal sealed class RpcWebSocketHarness : IAsyncDisposable
         _listener.Dispose();
         Metrics.Dispose();
         await _services.DisposeAsync();
-    }
-
-    private sealed class LoggerAdapter(CapturingLogger inner) : ILogger<RpcWebSocketSource>
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => inner.BeginScope(state);
-
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 }

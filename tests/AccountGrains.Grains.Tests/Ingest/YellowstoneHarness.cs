@@ -7,7 +7,6 @@ using AccountGrains.Runtime.Storage;
 using AccountGrains.Testing.FakeYellowstone;
 
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using System.Diagnostics.Metrics;
 
@@ -42,7 +41,7 @@ internal sealed class YellowstoneHarness : IAsyncDisposable
         Metrics = new GrainMetrics(_services.GetRequiredService<IMeterFactory>());
         Interest = interest ?? new InterestSet();
         Store = store ?? new InMemoryIngestStateStore();
-        Source = new YellowstoneSource(Options.Create(options), Interest, Store, Metrics, new LoggerAdapter(Logger), reader: reader);
+        Source = new YellowstoneSource(Options.Create(options), Interest, Store, Metrics, Logger.For<YellowstoneSource>(), reader: reader);
     }
 
     public InterestSet Interest { get; }
@@ -111,17 +110,6 @@ internal sealed class YellowstoneHarness : IAsyncDisposable
         _stop.Dispose();
         Metrics.Dispose();
         await _services.DisposeAsync();
-    }
-
-    private sealed class LoggerAdapter(CapturingLogger inner) : ILogger<YellowstoneSource>
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => inner.BeginScope(state);
-
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 }
 

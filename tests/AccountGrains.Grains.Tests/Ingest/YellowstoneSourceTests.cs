@@ -80,7 +80,7 @@ public sealed class YellowstoneSourceTests
         harness.Interest.Add(Interest.Account(Keys.Base58(2)));
         harness.Interest.Add(Interest.Account(Keys.Base58(3)));
         harness.Interest.Remove(Interest.Account(Keys.Base58(1)).Id);
-        await WaitUntilAsync(() => server.FilterRequests.Count == 2);
+        await Waits.UntilAsync(() => server.FilterRequests.Count == 2);
         await Task.Delay(300);
 
         server.FilterRequests.Should().HaveCount(2, "three changes within the debounce make one rebuild");
@@ -105,10 +105,10 @@ public sealed class YellowstoneSourceTests
         harness.Start();
         await server.WaitForStreamsAsync(1);
 
-        await WaitUntilAsync(() => server.Requests.Count(r => r.IsPingOnly) >= 3);
+        await Waits.UntilAsync(() => server.Requests.Count(r => r.IsPingOnly) >= 3);
         var before = server.Requests.Count(r => r.IsPingOnly);
         server.PingAll();
-        await WaitUntilAsync(() => server.Requests.Count(r => r.IsPingOnly) > before);
+        await Waits.UntilAsync(() => server.Requests.Count(r => r.IsPingOnly) > before);
 
         server.FilterRequests.Should().ContainSingle("pings never resend or clear the filters");
         server.Requests.Where(r => r.IsPingOnly).Select(r => r.Request.Ping.Id).Should().OnlyHaveUniqueItems();
@@ -175,11 +175,11 @@ public sealed class YellowstoneSourceTests
         server.Publish(10, Keys.Bytes(1), SystemOwner, 1, [], 100);
         server.CompleteSlot(10);
         await harness.WaitForUpdatesAsync(1);
-        await WaitUntilAsync(() => harness.Logger.Lines.Count > 0);
+        await Waits.UntilAsync(() => harness.Logger.Lines.Count > 0);
 
         server.OldestReplayableSlot = 4_000;
         server.DropStreams();
-        await WaitUntilAsync(() => harness.Source.Gaps == 1 && server.ActiveStreams == 1);
+        await Waits.UntilAsync(() => harness.Source.Gaps == 1 && server.ActiveStreams == 1);
         await harness.WaitForUpdatesAsync(2);
         server.Publish(5_001, Keys.Bytes(1), SystemOwner, 2, [], 200);
         await harness.WaitForUpdatesAsync(3);
@@ -190,7 +190,7 @@ public sealed class YellowstoneSourceTests
         harness.Updates.Select(u => u.Slot).Should().Equal(10UL, 5_000UL, 5_001UL);
         harness.Logger.Lines.Should().Contain(line => line.Contains(" 2203 ") && line.Contains("from slot 10"));
         // "Refilled" is logged once the reader is drained, after its last update was handed on.
-        await WaitUntilAsync(() => harness.Logger.Lines.Any(line => line.Contains(" 2205 ")));
+        await Waits.UntilAsync(() => harness.Logger.Lines.Any(line => line.Contains(" 2205 ")));
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public sealed class YellowstoneSourceTests
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(160);
         });
         harness.Start();
-        await WaitUntilAsync(() => server.StreamCount >= 6);
+        await Waits.UntilAsync(() => server.StreamCount >= 6);
 
         var lost = harness.Logger.Lines.Where(line => line.Contains(" 2202 ")).ToList();
         lost.Should().HaveCountGreaterThanOrEqualTo(5);
@@ -334,7 +334,7 @@ public sealed class YellowstoneSourceTests
             }
 
             await first.WaitForUpdatesAsync(30);
-            await WaitUntilAsync(() => store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default).Result == 30);
+            await Waits.UntilAsync(() => store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default).Result == 30);
         }
 
         await using var second = new YellowstoneHarness(server, store: store);
@@ -374,13 +374,13 @@ public sealed class YellowstoneSourceTests
         server.CompleteSlot(1);
         await harness.WaitForUpdatesAsync(2);
         harness.Interest.Add(Interest.Account(Keys.Base58(2)));
-        await WaitUntilAsync(() => server.FilterRequests.Count == 2);
+        await Waits.UntilAsync(() => server.FilterRequests.Count == 2);
         server.DropStreams(); // resumes from slot 1: slot 1 and 2 are sent again and dropped
         server.Publish(3, Keys.Bytes(1), SystemOwner, 1, [], 30);
         await harness.WaitForUpdatesAsync(3);
         server.OldestReplayableSlot = 100;
         server.DropStreams(); // from slot 1 is refused now: a gap
-        await WaitUntilAsync(() => harness.Source.Gaps == 1);
+        await Waits.UntilAsync(() => harness.Source.Gaps == 1);
 
         var names = measurements.Select(m => m.Name).ToList();
         measurements.Should().Contain(m => m.Name == "accountgrains.ingest.upstream.messages" && m.Tags == "source=yellowstone,kind=account");
@@ -435,20 +435,6 @@ public sealed class YellowstoneSourceTests
         var start = line.IndexOf(name + "=", StringComparison.Ordinal) + name.Length + 1;
         var end = line.IndexOfAny([' ', ']'], start);
         return int.Parse(line[start..end], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Waits.Generous;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met");
-            }
-
-            await Task.Delay(10);
-        }
     }
 
     private sealed class RecordingInterestReader(string pubkey, ulong slot) : IInterestReader
