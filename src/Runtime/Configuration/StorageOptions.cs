@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace AccountGrains.Runtime.Configuration;
 
@@ -7,13 +8,28 @@ public sealed class StorageOptions
 {
     public const string SectionName = "AccountGrains:Storage";
     public const string SqliteProvider = "Sqlite";
+    public const string PostgresProvider = "Postgres";
     public const string DefaultSqlitePath = "data/accountgrains.db";
 
-    /// <summary><c>Sqlite</c> (embedded default). PostgreSQL arrives with cluster mode.</summary>
+    /// <summary><c>Sqlite</c> (embedded default) or <c>Postgres</c> (needs <see cref="ConnectionString"/>).</summary>
     public string Provider { get; set; } = SqliteProvider;
 
     /// <summary>SQLite database file, relative to the working directory. Default <c>data/accountgrains.db</c>.</summary>
     public string SqlitePath { get; set; } = DefaultSqlitePath;
+
+    /// <summary>
+    /// Npgsql connection string when <see cref="Provider"/> is <c>Postgres</c> (e.g.
+    /// <c>Host=db;Port=5432;Username=ag;Password=…;Database=accountgrains</c>). Holds a secret: never logged.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How long the update history (<c>account_history</c>: every state that changed an account) is kept. Default
+    /// <see cref="TimeSpan.Zero"/>: no history is written.
+    /// </summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.Zero;
+
+    public bool IsPostgres => string.Equals(Provider, PostgresProvider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How long the write-behind gathers states before writing a batch. Default 50 ms.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(50);
@@ -28,14 +44,22 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (!string.Equals(options.Provider, StorageOptions.SqliteProvider, StringComparison.OrdinalIgnoreCase))
+        if (options.IsPostgres)
         {
-            failures.Add($"{StorageOptions.SectionName}:Provider '{options.Provider}' is not supported; use 'Sqlite'.");
+            ValidateConnectionString(options.ConnectionString, failures);
         }
-
-        if (string.IsNullOrWhiteSpace(options.SqlitePath))
+        else if (!string.Equals(options.Provider, StorageOptions.SqliteProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{StorageOptions.SectionName}:Provider '{options.Provider}' is not supported; use 'Sqlite' or 'Postgres'.");
+        }
+        else if (string.IsNullOrWhiteSpace(options.SqlitePath))
         {
             failures.Add($"{StorageOptions.SectionName}:SqlitePath must name a file (or ':memory:').");
+        }
+
+        if (options.HistoryRetention < TimeSpan.Zero)
+        {
+            failures.Add($"{StorageOptions.SectionName}:HistoryRetention must be zero (no history) or positive (got {options.HistoryRetention}).");
         }
 
         if (options.FlushInterval <= TimeSpan.Zero || options.FlushInterval > TimeSpan.FromSeconds(10))
@@ -49,5 +73,32 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The messages never quote the connection string: it may carry a password.
+    private static void ValidateConnectionString(string? connectionString, List<string> failures)
+    {
+        const string setting = StorageOptions.SectionName + ":ConnectionString";
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            failures.Add($"{setting} is required when Provider is 'Postgres' (e.g. 'Host=db;Port=5432;Username=ag;Password=…;Database=accountgrains').");
+            return;
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"{setting} is not a valid Npgsql connection string: {e.Message}");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            failures.Add($"{setting} must name a Host.");
+        }
     }
 }

@@ -40,4 +40,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1103, LogLevel.Information, "Write-behind stopped; {Count} account states flushed on the way out")]
     public static partial void WriteBehindStopped(ILogger logger, int count);
+
+    [LoggerMessage(1120, LogLevel.Debug, "Pruned {Count} account history entries written before {Cutoff}")]
+    public static partial void HistoryPruned(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(1121, LogLevel.Warning, "Pruning the account history failed; trying again at the next interval")]
+    public static partial void HistoryPruneFailed(ILogger logger, Exception exception);
 }

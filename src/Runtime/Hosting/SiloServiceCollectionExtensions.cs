@@ -3,6 +3,8 @@ using AccountGrains.Runtime.Configuration;
 using AccountGrains.Runtime.Diagnostics;
 using AccountGrains.Runtime.Messaging;
 using AccountGrains.Runtime.Storage;
+using AccountGrains.Runtime.Storage.AdoNet;
+using AccountGrains.Runtime.Storage.Postgres;
 using AccountGrains.Runtime.Storage.Sqlite;
 using AccountGrains.Runtime.Streams;
 using AccountGrains.Runtime.Transport;
@@ -13,7 +15,10 @@ using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Runtime.Hosting;
 
-/// <summary>Registers an embedded silo: in-process transport and streams, SQLite storage.</summary>
+/// <summary>
+/// Registers an embedded silo: in-process transport and streams, storage in SQLite (default) or PostgreSQL
+/// (<c>AccountGrains:Storage:Provider</c>).
+/// </summary>
 public static class SiloServiceCollectionExtensions
 {
     public static SiloBuilder AddAccountGrainsSilo(this IServiceCollection services, IConfiguration configuration)
@@ -34,15 +39,20 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
         services.TryAddSingleton<IGrainCallRouter>(sp => sp.GetRequiredService<GrainRuntime>());
         services.TryAddSingleton<IStreamProvider, InProcessStreamProvider>();
-        services.TryAddSingleton<IAccountStore>(sp =>
-            new SqliteAccountStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAccountStore>(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         // The ingest's interest set and checkpoints live beside the accounts when the store can hold them.
         services.TryAddSingleton<IIngestStateStore>(sp =>
             sp.GetRequiredService<IAccountStore>() as IIngestStateStore ?? new InMemoryIngestStateStore());
         services.TryAddSingleton<AccountWriteBehind>();
         services.AddHostedService<SiloHost>();
+        services.AddHostedService<AccountHistoryPruner>();
         return new SiloBuilder(services);
     }
+
+    private static AdoNetAccountStore CreateStore(StorageOptions options, TimeProvider time) =>
+        options.IsPostgres
+            ? new PostgresAccountStore(options.ConnectionString!, time) { KeepsHistory = options.HistoryRetention > TimeSpan.Zero }
+            : new SqliteAccountStore(options.SqlitePath, time) { KeepsHistory = options.HistoryRetention > TimeSpan.Zero };
 }
 
 /// <summary>Adds grain classes to a silo.</summary>

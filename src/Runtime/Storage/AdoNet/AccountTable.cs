@@ -8,6 +8,14 @@ namespace AccountGrains.Runtime.Storage.AdoNet;
 /// their 64-bit two's complement (slots, write versions and lamports stay below 2^63; rent_epoch u64::MAX reads
 /// back exactly).
 /// </summary>
+/// <remarks>
+/// The guard (<see cref="UpsertGuard"/>): a write replaces a row only when its <c>(slot, write_version)</c> is newer
+/// <em>and</em> its lease epoch is not lower than the row's. The token rule keeps an account from moving backwards;
+/// the epoch rule fences a stale owner: once a newer owner (higher epoch) has written a row, the old owner's writes
+/// to it are refused even when they carry a newer token, since the new owner alone decides what is newest now (it
+/// resumes from the upstream and writes again). Writes of the same epoch proceed by token alone. Epochs therefore
+/// never go down for one database: a store at epoch 0 (embedded) cannot overwrite rows a cluster wrote at epoch 1+.
+/// </remarks>
 internal static class AccountTable
 {
     public const int ColumnCount = 16;
@@ -18,13 +26,18 @@ internal static class AccountTable
 
     public const string SelectByPubkey = "SELECT " + Columns + " FROM accounts WHERE pubkey = @pubkey";
 
-    private const string UpsertTail =
+    /// <summary>When an incoming row (<c>excluded</c>) may replace the stored one (see the remarks on the class).</summary>
+    public const string UpsertGuard =
+        "(excluded.slot, excluded.write_version) > (accounts.slot, accounts.write_version) AND excluded.epoch >= accounts.epoch";
+
+    /// <summary>The upsert's conflict clause, guarded; also for providers that build their own <c>INSERT</c>.</summary>
+    public const string OnConflict =
         " ON CONFLICT (pubkey) DO UPDATE SET owner = excluded.owner, lamports = excluded.lamports, data = excluded.data, " +
         "executable = excluded.executable, rent_epoch = excluded.rent_epoch, slot = excluded.slot, " +
         "write_version = excluded.write_version, txn_signature = excluded.txn_signature, program = excluded.program, " +
         "account_type = excluded.account_type, fields_json = excluded.fields_json, decode_error = excluded.decode_error, " +
         "created_at_ms = excluded.created_at_ms, epoch = excluded.epoch, updated_at_ms = excluded.updated_at_ms " +
-        "WHERE (excluded.slot, excluded.write_version) > (accounts.slot, accounts.write_version)";
+        "WHERE " + UpsertGuard;
 
     /// <summary>The upsert of <paramref name="rows"/> rows, parameters named <c>@p{row}_{column}</c>.</summary>
     public static string Upsert(int rows)
@@ -41,7 +54,7 @@ internal static class AccountTable
             sql.Append(')');
         }
 
-        return sql.Append(UpsertTail).ToString();
+        return sql.Append(OnConflict).ToString();
     }
 
     /// <summary>Adds the <paramref name="rows"/> x <see cref="ColumnCount"/> parameters of <see cref="Upsert"/>.</summary>

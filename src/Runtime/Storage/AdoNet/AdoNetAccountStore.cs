@@ -5,7 +5,7 @@ namespace AccountGrains.Runtime.Storage.AdoNet;
 
 /// <summary>
 /// <see cref="IAccountStore"/> over any ADO.NET provider: the provider supplies connections and a
-/// <see cref="SqlDialect"/>. A batch is written as few multi-row upserts in one transaction.
+/// <see cref="SqlDialect"/>. A batch is written in one transaction, as few statements as the provider allows.
 /// </summary>
 public abstract partial class AdoNetAccountStore : IAccountStore
 {
@@ -24,8 +24,14 @@ public abstract partial class AdoNetAccountStore : IAccountStore
 
     public abstract string Describe { get; }
 
-    /// <summary>Lease epoch written with each row; 0 in embedded mode where one silo owns everything.</summary>
+    /// <summary>
+    /// Lease epoch written with each row; 0 in embedded mode where one silo owns everything. A write never replaces a
+    /// row of a higher epoch (see <see cref="AccountTable.UpsertGuard"/>).
+    /// </summary>
     public long Epoch { get; set; }
+
+    /// <summary>Whether each write also adds its changed states to <c>account_history</c>. Off by default.</summary>
+    public bool KeepsHistory { get; init; }
 
     private int RowsPerStatement { get; }
 
@@ -97,53 +103,87 @@ public abstract partial class AdoNetAccountStore : IAccountStore
             return 0;
         }
 
-        // One statement may not touch a row twice (PostgreSQL refuses it): keep the newest state per pubkey.
+        // One statement may not touch a row twice (PostgreSQL refuses it): keep the newest state per pubkey. Sorted by
+        // pubkey, so concurrent writers lock shared rows in the same order and cannot deadlock each other.
         var newest = NewestPerPubkey(states);
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var changed = 0;
+        int changed;
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                // Full chunks reuse one prepared command with new values; only the last, shorter chunk needs its own.
-                DbCommand? full = null;
+                changed = await WriteRowsAsync(connection, transaction, newest, nowMs, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Upserts <paramref name="newest"/> (one state per pubkey, sorted by pubkey) inside <paramref name="transaction"/>
+    /// with the epoch guard, adds their history rows when <see cref="KeepsHistory"/>, and returns how many accounts
+    /// changed. This one uses multi-row <c>VALUES</c> upserts of <see cref="SqlDialect.MaxParameters"/> parameters;
+    /// a provider with a faster bulk path overrides it.
+    /// </summary>
+    protected virtual async Task<int> WriteRowsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<AccountState> newest, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(newest);
+
+        // History needs to know which rows changed: with one row per statement the affected count says it.
+        var rowsPerStatement = KeepsHistory ? 1 : RowsPerStatement;
+        var changed = 0;
+
+        // Full chunks reuse one prepared command with new values; only the last, shorter chunk needs its own.
+        DbCommand? full = null;
+        DbCommand? history = null;
+        try
+        {
+            for (var start = 0; start < newest.Count; start += rowsPerStatement)
+            {
+                var rows = Math.Min(rowsPerStatement, newest.Count - start);
+                var command = rows == rowsPerStatement
+                    ? full ??= CreateUpsert(connection, transaction, rows)
+                    : CreateUpsert(connection, transaction, rows);
                 try
                 {
-                    for (var start = 0; start < newest.Count; start += RowsPerStatement)
+                    for (var row = 0; row < rows; row++)
                     {
-                        var rows = Math.Min(RowsPerStatement, newest.Count - start);
-                        var command = rows == RowsPerStatement
-                            ? full ??= CreateUpsert(connection, transaction, rows)
-                            : CreateUpsert(connection, transaction, rows);
-                        try
-                        {
-                            for (var row = 0; row < rows; row++)
-                            {
-                                AccountTable.SetValues(command, row, newest[start + row], Epoch, nowMs);
-                            }
+                        AccountTable.SetValues(command, row, newest[start + row], Epoch, nowMs);
+                    }
 
-                            changed += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            if (!ReferenceEquals(command, full))
-                            {
-                                await command.DisposeAsync().ConfigureAwait(false);
-                            }
-                        }
+                    var affected = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    changed += affected;
+                    if (KeepsHistory && affected == 1)
+                    {
+                        history ??= CreateHistoryInsert(connection, transaction);
+                        AccountHistoryTable.SetValues(history, newest[start], nowMs);
+                        await history.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
                 finally
                 {
-                    if (full is not null)
+                    if (!ReferenceEquals(command, full))
                     {
-                        await full.DisposeAsync().ConfigureAwait(false);
+                        await command.DisposeAsync().ConfigureAwait(false);
                     }
                 }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync().ConfigureAwait(false);
+            }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (history is not null)
+            {
+                await history.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -170,7 +210,9 @@ public abstract partial class AdoNetAccountStore : IAccountStore
             }
         }
 
-        return [.. byPubkey.Values];
+        var sorted = byPubkey.Values.ToList();
+        sorted.Sort(static (a, b) => string.CompareOrdinal(a.Pubkey, b.Pubkey));
+        return sorted;
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
@@ -189,6 +231,15 @@ public abstract partial class AdoNetAccountStore : IAccountStore
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         Debug.Assert(value is not null, "MAX over an empty table gives a row");
         return Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static DbCommand CreateHistoryInsert(DbConnection connection, DbTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = AccountHistoryTable.InsertOne;
+        AccountHistoryTable.AddParameters(command);
+        return command;
     }
 
     private DbCommand CreateUpsert(DbConnection connection, DbTransaction transaction, int rows)

@@ -57,5 +57,19 @@ public sealed class SqliteDialect : SqlDialect
                 updated_at_ms INTEGER NOT NULL
             );
             """),
+        (3, """
+            CREATE TABLE IF NOT EXISTS account_history (
+                pubkey TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                write_version INTEGER NOT NULL,
+                owner TEXT NOT NULL,
+                lamports INTEGER NOT NULL,
+                data BLOB NOT NULL,
+                txn_signature TEXT NULL,
+                written_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (pubkey, slot, write_version)
+            );
+            CREATE INDEX IF NOT EXISTS account_history_written_at ON account_history (written_at_ms);
+            """),
     ];
 }
