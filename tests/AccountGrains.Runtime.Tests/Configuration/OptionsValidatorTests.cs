@@ -32,8 +32,9 @@ public sealed class OptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("Provider", "Postgres")]
+    [InlineData("Provider", "Mongo")]
     [InlineData("SqlitePath", " ")]
+    [InlineData("HistoryRetention", "-00:00:01")]
     [InlineData("FlushInterval", "00:00:00")]
     [InlineData("FlushInterval", "00:00:11")]
     [InlineData("MaxBatchSize", "0")]
@@ -46,6 +47,33 @@ public sealed class OptionsValidatorTests
 
         result.Failed.Should().BeTrue();
         result.Failures.Should().ContainSingle().Which.Should().Contain($"AccountGrains:Storage:{setting}");
+    }
+
+    [Fact]
+    public void Postgres_without_a_connection_string_fails_with_a_message_naming_the_setting()
+    {
+        var result = new StorageOptionsValidator().Validate(null, new StorageOptions { Provider = "Postgres" });
+
+        result.Failures.Should().ContainSingle().Which.Should().Contain("AccountGrains:Storage:ConnectionString is required");
+    }
+
+    [Theory]
+    [InlineData("Host=db;Password=hunter2;Bogus=1")]
+    [InlineData("Password=hunter2;Port=notaport")]
+    [InlineData("Password=hunter2;Database=grains")]
+    public void A_bad_postgres_connection_string_fails_without_showing_it(string connectionString)
+    {
+        var result = new StorageOptionsValidator().Validate(null, new StorageOptions { Provider = "Postgres", ConnectionString = connectionString });
+
+        result.Failures.Should().ContainSingle().Which.Should().Contain("AccountGrains:Storage:ConnectionString").And.NotContain("hunter2");
+    }
+
+    [Fact]
+    public void Postgres_with_a_connection_string_is_valid_whatever_the_case_of_the_provider()
+    {
+        var options = new StorageOptions { Provider = "postgres", ConnectionString = "Host=db;Username=ag;Password=x;Database=grains", HistoryRetention = TimeSpan.FromDays(7) };
+
+        new StorageOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
     }
 
     [Fact]

@@ -1,22 +1,43 @@
 using System.Text;
 using AccountGrains.Runtime.Storage;
+using AccountGrains.Runtime.Storage.AdoNet;
+using AccountGrains.Runtime.Tests.TestSupport;
 
 namespace AccountGrains.Runtime.Tests.Storage;
 
 /// <summary>
 /// What every <see cref="IAccountStore"/> must do, whatever database is behind it. A provider's test class derives
-/// from this and supplies <see cref="CreateStore"/>. Nothing here may depend on one provider: tests use fresh pubkeys
-/// so a shared database works, and the schema version is only compared with itself.
+/// from this and supplies <see cref="NewStore"/>. Nothing here may depend on one provider: tests use fresh pubkeys
+/// so a shared database works, and the schema version is only compared with itself. Tests are
+/// <see cref="StoreFactAttribute"/>s so a provider that needs a server can skip them all when it has none.
 /// </summary>
 public abstract class AccountStoreConformanceTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
+    private readonly List<IAccountStore> _stores = [];
 
     /// <summary>The store under test, migrated.</summary>
     protected IAccountStore Store { get; private set; } = null!;
 
     /// <summary>A new store instance over the same database each call (a second call stands for a restart).</summary>
-    protected abstract IAccountStore CreateStore();
+    protected abstract AdoNetAccountStore NewStore(bool keepHistory, TimeProvider time);
+
+    /// <summary>A new store over the same database, disposed with the test.</summary>
+    protected AdoNetAccountStore CreateStore(bool keepHistory = false, TimeProvider? time = null)
+    {
+        var store = NewStore(keepHistory, time ?? TimeProvider.System);
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>A migrated store writing at lease <paramref name="epoch"/>.</summary>
+    protected async Task<AdoNetAccountStore> StoreAtEpochAsync(long epoch)
+    {
+        var store = CreateStore();
+        store.Epoch = epoch;
+        await store.MigrateAsync(None);
+        return store;
+    }
 
     public virtual async Task InitializeAsync()
     {
@@ -24,9 +45,18 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await Store.MigrateAsync(None);
     }
 
-    public virtual Task DisposeAsync() => Task.CompletedTask;
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
 
-    [Fact]
+    [StoreFact]
     public async Task Migrating_again_changes_nothing_and_returns_the_same_version()
     {
         var state = TestAccounts.State(TestAccounts.NewPubkey(), 10, 1);
@@ -42,13 +72,13 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         (await Store.ReadAsync(state.Pubkey, None)).Should().NotBeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Reading_an_unknown_account_gives_null()
     {
         (await Store.ReadAsync(TestAccounts.NewPubkey(), None)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_written_state_reads_back_with_every_field_exact()
     {
         var full = new AccountState(
@@ -82,7 +112,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await ShouldReadBackAsync(Store, empty);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_older_state_is_not_applied()
     {
         var pubkey = TestAccounts.NewPubkey();
@@ -97,7 +127,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await ShouldReadBackAsync(Store, stored);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_duplicate_is_not_applied()
     {
         var state = TestAccounts.State(TestAccounts.NewPubkey(), 100, 50);
@@ -109,7 +139,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await ShouldReadBackAsync(Store, state);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_newer_state_is_applied_whether_by_write_version_or_by_slot()
     {
         var pubkey = TestAccounts.NewPubkey();
@@ -124,7 +154,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await ShouldReadBackAsync(Store, newerSlotLowerVersion);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_batch_with_one_account_several_times_keeps_the_newest()
     {
         var pubkey = TestAccounts.NewPubkey();
@@ -145,7 +175,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await ShouldReadBackAsync(Store, other);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_batch_larger_than_one_statement_is_written_completely()
     {
         var states = Enumerable.Range(0, 5000)
@@ -163,13 +193,13 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_empty_batch_writes_nothing()
     {
         (await Store.WriteAsync([], None)).Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task State_survives_a_restart()
     {
         var state = TestAccounts.State(TestAccounts.NewPubkey(), 77, 7);
@@ -180,6 +210,171 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
 
         await ShouldReadBackAsync(restarted, state);
         (await restarted.WriteAsync([TestAccounts.State(state.Pubkey, 77, 6)], None)).Should().Be(0, "the guard sees the stored row after a restart");
+    }
+
+    [StoreFact]
+    public async Task A_write_with_a_lower_epoch_is_ignored_even_when_its_token_is_newer()
+    {
+        var newOwner = await StoreAtEpochAsync(2);
+        var staleOwner = await StoreAtEpochAsync(1);
+        var pubkey = TestAccounts.NewPubkey();
+        var stored = TestAccounts.State(pubkey, 100, 5, lamports: 1);
+        await newOwner.WriteAsync([stored], None);
+
+        (await staleOwner.WriteAsync([TestAccounts.State(pubkey, 101, 0, lamports: 2)], None)).Should().Be(0, "a stale owner never overwrites a newer owner's row");
+
+        await ShouldReadBackAsync(newOwner, stored);
+    }
+
+    [StoreFact]
+    public async Task A_write_with_the_same_epoch_proceeds_by_token()
+    {
+        var owner = await StoreAtEpochAsync(3);
+        var sameEpoch = await StoreAtEpochAsync(3);
+        var pubkey = TestAccounts.NewPubkey();
+        await owner.WriteAsync([TestAccounts.State(pubkey, 100, 5)], None);
+
+        var newer = TestAccounts.State(pubkey, 100, 6, lamports: 2);
+        (await sameEpoch.WriteAsync([newer], None)).Should().Be(1);
+        (await owner.WriteAsync([TestAccounts.State(pubkey, 100, 5, lamports: 3)], None)).Should().Be(0);
+
+        await ShouldReadBackAsync(owner, newer);
+    }
+
+    [StoreFact]
+    public async Task A_write_with_a_higher_epoch_still_needs_a_newer_token()
+    {
+        var oldOwner = await StoreAtEpochAsync(4);
+        var newOwner = await StoreAtEpochAsync(5);
+        var pubkey = TestAccounts.NewPubkey();
+        var stored = TestAccounts.State(pubkey, 100, 5, lamports: 1);
+        await oldOwner.WriteAsync([stored], None);
+
+        (await newOwner.WriteAsync([TestAccounts.State(pubkey, 99, 9, lamports: 2)], None)).Should().Be(0, "an account never moves backwards");
+        await ShouldReadBackAsync(newOwner, stored);
+
+        var newer = TestAccounts.State(pubkey, 101, 0, lamports: 3);
+        (await newOwner.WriteAsync([newer], None)).Should().Be(1);
+        (await oldOwner.WriteAsync([TestAccounts.State(pubkey, 102, 0, lamports: 4)], None)).Should().Be(0, "the row now carries the newer epoch");
+        await ShouldReadBackAsync(oldOwner, newer);
+    }
+
+    [StoreFact]
+    public async Task The_interest_set_is_stored_once_per_id_deleted_and_kept_across_a_restart()
+    {
+        var ingest = (IIngestStateStore)Store;
+        var account = Interest.Account(TestAccounts.NewPubkey());
+        var program = Interest.Program(TestAccounts.NewPubkey(), AccountFilter.OfDataSize(165), AccountFilter.Memcmp(32, "3xyZ"));
+        var wallet = Interest.Wallet(TestAccounts.NewPubkey());
+
+        await ingest.SaveInterestAsync(account, None);
+        await ingest.SaveInterestAsync(program, None);
+        await ingest.SaveInterestAsync(program, None);
+        await ingest.SaveInterestAsync(wallet, None);
+        (await ingest.DeleteInterestAsync(wallet.Id, None)).Should().BeTrue();
+        (await ingest.DeleteInterestAsync(wallet.Id, None)).Should().BeFalse();
+
+        var restarted = CreateStore();
+        await restarted.MigrateAsync(None);
+        var read = await restarted.ReadInterestAsync(None);
+
+        read.Should().Contain(account).And.Contain(program).And.NotContain(wallet);
+        read.Count(i => i.Equals(program)).Should().Be(1);
+        var readProgram = read.Single(i => i.Equals(program));
+        readProgram.Kind.Should().Be(InterestKind.Program);
+        readProgram.Filters.Should().Equal(program.Filters);
+    }
+
+    [StoreFact]
+    public async Task A_checkpoint_is_absent_until_saved_then_follows_the_last_save_across_a_restart()
+    {
+        var ingest = (IIngestStateStore)Store;
+        var source = "source-" + Guid.NewGuid().ToString("N");
+
+        (await ingest.ReadCheckpointAsync(source, None)).Should().BeNull();
+        await ingest.SaveCheckpointAsync(source, 1_000, None);
+        await ingest.SaveCheckpointAsync(source, 999, None);
+        (await ingest.ReadCheckpointAsync(source, None)).Should().Be(999, "a checkpoint is what was saved last, not the highest");
+        await ingest.SaveCheckpointAsync(source, ulong.MaxValue - 1, None);
+
+        var restarted = CreateStore();
+        await restarted.MigrateAsync(None);
+        (await restarted.ReadCheckpointAsync(source, None)).Should().Be(ulong.MaxValue - 1);
+    }
+
+    [StoreFact]
+    public async Task History_is_not_written_unless_it_is_on()
+    {
+        var state = TestAccounts.State(TestAccounts.NewPubkey(), 10, 1);
+
+        await Store.WriteAsync([state], None);
+
+        (await ((IAccountHistoryStore)Store).ReadHistoryAsync(state.Pubkey, 10, None)).Should().BeEmpty();
+    }
+
+    [StoreFact]
+    public async Task With_history_on_every_state_that_changed_the_account_is_recorded_and_no_other()
+    {
+        var store = CreateStore(keepHistory: true);
+        await store.MigrateAsync(None);
+        var pubkey = TestAccounts.NewPubkey();
+        var first = TestAccounts.State(pubkey, 10, 1, lamports: 1);
+        var second = TestAccounts.State(pubkey, 11, 0, lamports: 2) with { TxnSignature = null };
+        var third = TestAccounts.State(pubkey, 11, 4, lamports: 4);
+        var other = TestAccounts.State(TestAccounts.NewPubkey(), 11, 4);
+
+        await store.WriteAsync([first], None);
+        await store.WriteAsync([second, other], None);
+        await store.WriteAsync([first, second], None);
+        await store.WriteAsync([TestAccounts.State(pubkey, 11, 3, lamports: 3), third], None);
+
+        var history = await store.ReadHistoryAsync(pubkey, 10, None);
+        history.Select(h => (h.Slot, h.WriteVersion, h.Lamports)).Should().Equal((11UL, 4UL, 4UL), (11UL, 0UL, 2UL), (10UL, 1UL, 1UL));
+        var newest = history[0];
+        newest.Pubkey.Should().Be(pubkey);
+        newest.Owner.Should().Be(third.Owner);
+        newest.Data.Should().Equal(third.Data);
+        newest.TxnSignature.Should().Be(third.TxnSignature);
+        history[1].TxnSignature.Should().BeNull();
+        newest.WrittenAt.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        (await store.ReadHistoryAsync(pubkey, 1, None)).Should().ContainSingle().Which.Slot.Should().Be(11);
+        (await store.ReadHistoryAsync(other.Pubkey, 10, None)).Should().ContainSingle();
+    }
+
+    [StoreFact]
+    public async Task History_is_not_written_for_a_write_the_epoch_guard_refused()
+    {
+        var newOwner = CreateStore(keepHistory: true);
+        newOwner.Epoch = 8;
+        await newOwner.MigrateAsync(None);
+        var staleOwner = CreateStore(keepHistory: true);
+        staleOwner.Epoch = 7;
+        var pubkey = TestAccounts.NewPubkey();
+
+        await newOwner.WriteAsync([TestAccounts.State(pubkey, 10, 1)], None);
+        await staleOwner.WriteAsync([TestAccounts.State(pubkey, 12, 1)], None);
+
+        (await newOwner.ReadHistoryAsync(pubkey, 10, None)).Should().ContainSingle().Which.Slot.Should().Be(10);
+    }
+
+    [StoreFact]
+    public async Task Pruning_deletes_the_history_written_before_the_cutoff_and_keeps_the_rest()
+    {
+        var clock = new ManualTime(new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = CreateStore(keepHistory: true, clock);
+        await store.MigrateAsync(None);
+        var pubkey = TestAccounts.NewPubkey();
+        await store.WriteAsync([TestAccounts.State(pubkey, 1, 0)], None);
+        clock.Now = clock.Now.AddDays(1);
+        await store.WriteAsync([TestAccounts.State(pubkey, 2, 0)], None);
+        clock.Now = clock.Now.AddDays(1);
+        await store.WriteAsync([TestAccounts.State(pubkey, 3, 0)], None);
+
+        var pruned = await store.PruneHistoryAsync(new DateTimeOffset(2001, 1, 2, 0, 0, 0, TimeSpan.Zero), None);
+
+        pruned.Should().Be(1, "only the entry written on 2001-01-01 is older than the cutoff");
+        (await store.ReadHistoryAsync(pubkey, 10, None)).Select(h => h.Slot).Should().Equal(3UL, 2UL);
+        (await store.ReadAsync(pubkey, None))!.Slot.Should().Be(3, "pruning touches the history only");
     }
 
     protected static async Task ShouldReadBackAsync(IAccountStore store, AccountState expected)
@@ -199,4 +394,12 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         read.Decoded.Error.Should().Be(expected.Decoded.Error);
         read.CreatedAt.Should().Be(expected.CreatedAt);
     }
+}
+
+/// <summary>A clock the test sets.</summary>
+internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

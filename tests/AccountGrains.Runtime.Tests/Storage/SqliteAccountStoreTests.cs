@@ -1,4 +1,4 @@
-using AccountGrains.Runtime.Storage;
+using AccountGrains.Runtime.Storage.AdoNet;
 using AccountGrains.Runtime.Storage.Sqlite;
 using AccountGrains.Runtime.Tests.TestSupport;
 
@@ -8,7 +8,8 @@ public sealed class SqliteAccountStoreTests : AccountStoreConformanceTests, IDis
 {
     private readonly TempDirectory _directory = new();
 
-    protected override IAccountStore CreateStore() => new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), TimeProvider.System);
+    protected override AdoNetAccountStore NewStore(bool keepHistory, TimeProvider time) =>
+        new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), time) { KeepsHistory = keepHistory };
 
     public void Dispose() => _directory.Dispose();
 }
