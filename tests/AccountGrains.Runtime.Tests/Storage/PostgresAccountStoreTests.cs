@@ -88,12 +88,4 @@ public sealed class PostgresAccountStoreTests(PostgresSchema schema) : AccountSt
         changed.Should().Be(20_000);
         await ShouldReadBackAsync(Store, states[^1]);
     }
-
-    [Fact]
-    public void Describe_names_host_port_and_database_but_never_the_user_or_password()
-    {
-        using var store = new PostgresAccountStore("Host=db.internal;Port=6543;Username=ag;Password=s3cret;Database=grains", TimeProvider.System);
-
-        store.Describe.Should().Be("postgres:db.internal:6543/grains");
-    }
 }

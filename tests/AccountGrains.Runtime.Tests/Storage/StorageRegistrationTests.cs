@@ -23,7 +23,7 @@ public sealed class StorageRegistrationTests
     }
 
     [Fact]
-    public async Task Provider_postgres_gives_a_postgres_store_that_keeps_history_when_retention_is_set()
+    public async Task Provider_postgres_gives_a_postgres_store_that_keeps_history_and_describes_itself_without_secrets()
     {
         await using var services = Build(new()
         {
@@ -35,7 +35,7 @@ public sealed class StorageRegistrationTests
         var store = services.GetRequiredService<IAccountStore>().Should().BeOfType<PostgresAccountStore>().Subject;
 
         store.KeepsHistory.Should().BeTrue();
-        store.Describe.Should().Be("postgres:db.internal:5433/grains");
+        store.Describe.Should().Be("postgres:db.internal:5433/grains", "the log shows where, never who or the password");
         services.GetRequiredService<IIngestStateStore>().Should().BeSameAs(store);
     }
 
