@@ -155,7 +155,7 @@ ags_state_get() { # DIR KEY
 # Environment for every rabbitmq-server / rabbitmqctl call on the throwaway node (run it in a subshell).
 ags_rmq_env() { # DIR
     local dir=$1 r=$1/rabbitmq
-    export AGS_SERVERS_DIR="$dir"
+    export AGS_SERVERS_DIR="$dir" AGS_SERVERS_ROLE=rabbitmq
     export HOME="$r/home" LC_ALL=C.UTF-8 LANG=C.UTF-8
     export ERL_EPMD_PORT; ERL_EPMD_PORT=$(ags_state_get "$dir" epmd_port)
     export RABBITMQ_NODENAME; RABBITMQ_NODENAME=$(ags_state_get "$dir" rabbitmq_node)
@@ -280,7 +280,9 @@ EOF
         fi
         ags_log "rabbitmq did not start on port $amqp (attempt $attempt)"
         ags_stop_rabbitmq_node "$AGS_DIR"
-        ags_kill_marked "$AGS_DIR" "$(ags_state_get "$AGS_DIR" epmd_pid)" # a half-started VM holds the node name
+        # A half-started VM holds the node name. Only RabbitMQ's processes: PostgreSQL, started before, carries the
+        # same directory marker and must live on.
+        ags_kill_marked "$AGS_DIR" "$(ags_state_get "$AGS_DIR" epmd_pid)" rabbitmq
         amqp=$((amqp + 1)) dist=$((dist + 1))
     done
     tail -n 30 "$r/log/startup.log" >&2 || true
@@ -341,10 +343,14 @@ ags_marked_pids() { # DIR
     done < <(grep -lszxF "AGS_SERVERS_DIR=$1" /proc/[0-9]*/environ || true)
 }
 
-ags_kill_marked() { # DIR [PID to spare]
+ags_kill_marked() { # DIR [PID to spare] [ROLE: only processes also marked AGS_SERVERS_ROLE=ROLE]
     local pids=() p keep=()
     mapfile -t pids < <(ags_marked_pids "$1")
-    for p in "${pids[@]}"; do [[ $p == "${2:-}" ]] || keep+=("$p"); done
+    for p in "${pids[@]}"; do
+        [[ $p == "${2:-}" ]] && continue
+        [[ -z ${3:-} ]] || grep -qszxF "AGS_SERVERS_ROLE=$3" "/proc/$p/environ" || continue
+        keep+=("$p")
+    done
     ((${#keep[@]} > 0)) || return 0
     ags_log "killing leftover processes: ${keep[*]}"
     kill -KILL "${keep[@]}" 2>/dev/null || true
