@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using AccountGrains.Runtime.Tests.TestSupport;
+using AccountGrains.Runtime.Transport.RabbitMq;
+
+namespace AccountGrains.Runtime.Tests.RabbitMq;
+
+/// <summary>
+/// One test's corner of the throwaway broker: options with a unique name prefix (<c>t&lt;guid&gt;.</c>), a connection,
+/// and the parts the test declared, deleted again at the end.
+/// </summary>
+internal sealed class RabbitMqScope : IAsyncDisposable
+{
+    private readonly List<Func<Task>> _cleanup = [];
+
+    private RabbitMqScope(RabbitMqOptions options, RabbitMqConnection connection)
+    {
+        Options = options;
+        Connection = connection;
+    }
+
+    public RabbitMqOptions Options { get; }
+
+    public RabbitMqConnection Connection { get; }
+
+    public static RabbitMqOptions NewOptions(RabbitMqQueueType queueType) => new()
+    {
+        Uri = Environment.GetEnvironmentVariable(RabbitMqFactAttribute.UriVariable)!,
+        Prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ".",
+        QueueType = queueType,
+        ReconnectDelay = TimeSpan.FromMilliseconds(500),
+        MaxReconnectDelay = TimeSpan.FromSeconds(2),
+        ConfirmTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    public static async Task<RabbitMqScope> StartAsync(RabbitMqQueueType queueType = RabbitMqQueueType.Quorum, Action<RabbitMqOptions>? configure = null)
+    {
+        var options = NewOptions(queueType);
+        configure?.Invoke(options);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var connection = await RabbitMqConnection.ConnectAsync(options, cancellationToken: timeout.Token);
+        return new RabbitMqScope(options, connection);
+    }
+
+    public async Task<PartitionQueues> PartitionsAsync(int count)
+    {
+        var queues = await PartitionQueues.DeclareAsync(Connection, count);
+        _cleanup.Add(async () =>
+        {
+            await queues.DeleteAsync();
+            await queues.DisposeAsync();
+        });
+        return queues;
+    }
+
+    public async Task<EventBus> EventsAsync()
+    {
+        var bus = await EventBus.DeclareAsync(Connection);
+        _cleanup.Add(async () =>
+        {
+            await bus.DeleteAsync();
+            await bus.DisposeAsync();
+        });
+        return bus;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _cleanup[i]();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine("rabbitmq test clean-up: " + e.Message);
+            }
+        }
+
+        await Connection.DisposeAsync();
+    }
+}
+
+/// <summary>rabbitmqctl against the throwaway node, through scripts/test-servers.sh.</summary>
+internal static class Broker
+{
+    public static async Task RabbitMqCtlAsync(params string[] arguments)
+    {
+        var root = FindRepositoryRoot();
+        var start = new ProcessStartInfo(Path.Combine(root, "scripts", "test-servers.sh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("rabbitmqctl");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "scripts", "test-servers.sh")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("scripts/test-servers.sh not found above " + AppContext.BaseDirectory);
+    }
+}
