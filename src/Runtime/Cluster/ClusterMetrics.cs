@@ -26,6 +26,8 @@ public sealed class ClusterMetrics : IDisposable
             description: "Silent members this member declared dead");
     }
 
+    internal Meter Meter => _meter;
+
     internal void ObservePartitionsOwned(Func<int> count) => _partitionsOwned = count;
 
     internal void LeaseAcquired() => _leasesAcquired.Add(1);

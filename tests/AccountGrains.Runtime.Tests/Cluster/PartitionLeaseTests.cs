@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+
 using AccountGrains.Runtime.Cluster;
 using AccountGrains.Runtime.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AccountGrains.Runtime.Tests.Cluster;
 
@@ -150,9 +153,42 @@ public sealed class PartitionLeaseTests : IAsyncLifetime
         _history.ShouldShowNoPartitionOwnedTwice();
     }
 
-    private async Task<TestClusterSilo> StartAsync(string name, Action<ClusterOptions>? configure = null)
+    [PostgresFact]
+    public async Task Ownership_and_lease_changes_are_measured()
     {
-        var silo = await TestClusterSilo.StartAsync(_database, name, configure, _history);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var metrics = new ClusterMetrics(services.GetRequiredService<IMeterFactory>());
+        var measured = new System.Collections.Concurrent.ConcurrentQueue<(string Name, long Value, string? Reason)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ClusterMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((i, value, tags, _) =>
+            measured.Enqueue((i.Name, value, tags.ToArray().FirstOrDefault(t => t.Key == "reason").Value as string)));
+        listener.SetMeasurementEventCallback<int>((i, value, _, _) => measured.Enqueue((i.Name, value, null)));
+        listener.Start();
+        var silo = await StartAsync("silo-a", metrics: metrics);
+        await UntilConvergedAsync([64]);
+        listener.RecordObservableInstruments();
+
+        await silo.RequiredLeases.StopAsync(CancellationToken.None);
+        listener.RecordObservableInstruments();
+
+        var all = measured.ToList();
+        all.Where(m => m.Name == "accountgrains.cluster.leases_acquired").Sum(m => m.Value).Should().Be(64);
+        all.Where(m => m.Name == "accountgrains.cluster.leases_lost").Should().HaveCount(64).And.OnlyContain(m => m.Reason == "stopping");
+        all.Where(m => m.Name == "accountgrains.cluster.partitions_owned").Select(m => m.Value).Should().EndWith([64, 0]);
+    }
+
+    private async Task<TestClusterSilo> StartAsync(string name, Action<ClusterOptions>? configure = null, ClusterMetrics? metrics = null)
+    {
+        var silo = await TestClusterSilo.StartAsync(_database, name, configure, _history, metrics: metrics);
         lock (_silos)
         {
             _silos.Add(silo);

@@ -39,7 +39,7 @@ internal sealed class TestClusterSilo : IAsyncDisposable
     public int OwnedCount => Leases?.OwnedPartitions.Count ?? 0;
 
     public static async Task<TestClusterSilo> StartAsync(
-        ClusterTestDatabase database, string name, Action<ClusterOptions>? configure = null, LeaseHistory? history = null, bool withLeases = true)
+        ClusterTestDatabase database, string name, Action<ClusterOptions>? configure = null, LeaseHistory? history = null, bool withLeases = true, ClusterMetrics? metrics = null)
     {
         var proxy = new TcpProxy(database.Builder.Host ?? "127.0.0.1", database.Builder.Port);
         var options = ClusterTests.FastOptions(database, name, proxy.Port);
@@ -47,11 +47,11 @@ internal sealed class TestClusterSilo : IAsyncDisposable
         new ClusterOptionsValidator().Validate(null, options).Failures.Should().BeNullOrEmpty();
         var dataSource = NpgsqlDataSource.Create(options.ConnectionString);
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-        var membership = new MembershipService(wrapped, dataSource, NullLogger<MembershipService>.Instance);
+        var membership = new MembershipService(wrapped, dataSource, NullLogger<MembershipService>.Instance, metrics);
         PartitionLeaseManager? leases = null;
         if (withLeases)
         {
-            leases = new PartitionLeaseManager(wrapped, dataSource, membership, NullLogger<PartitionLeaseManager>.Instance);
+            leases = new PartitionLeaseManager(wrapped, dataSource, membership, NullLogger<PartitionLeaseManager>.Instance, metrics);
             history?.Attach(name, leases);
         }
 
