@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AccountGrains.Grains.Ingest.Replay;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AccountGrains.Grains.Tests;
 
@@ -56,5 +57,48 @@ public sealed class MintLookupTests
         var derived = Derived(state);
         derived.TryGetProperty("price_adjusted", out _).Should().BeFalse();
         derived.GetProperty("price").GetString().Should().NotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task A_mint_that_cannot_answer_never_costs_the_pool_its_update()
+    {
+        // At shutdown a pool still in a partition queue may ask a mint whose partition has already closed; the
+        // transport refuses with InvalidOperationException. The pool's update must still be applied (and stored).
+        await using var silo = await TestSilo.StartAsync(
+            settings: new Dictionary<string, string?> { ["AccountGrains:Decoders:AnchorIdls:0:Path"] = TestPaths.DammIdl },
+            configure: services =>
+            {
+                var original = services.Last(d => d.ServiceType == typeof(IGrainFactory));
+                services.Remove(original);
+                services.AddSingleton<IGrainFactory>(sp => new RefusingMints((IGrainFactory)original.ImplementationFactory!(sp), WrappedSol, Usdc));
+            });
+        var pool = silo.Grains.Get<IAccountGrain>(SolUsdcPool);
+
+        (await pool.ApplyAndReportAsync(FirstSampleUpdateOf(SolUsdcPool))).Should().Be(ApplyOutcome.Applied);
+
+        var state = (await pool.GetSnapshotAsync()).State!;
+        state.Decoded.AccountType.Should().Be("pool");
+        Derived(state).TryGetProperty("price_adjusted", out _).Should().BeFalse();
+    }
+
+    /// <summary>Hands out grains as usual, except that calls to the named mints fail as a stopping silo's do.</summary>
+    private sealed class RefusingMints(IGrainFactory inner, params string[] refused) : IGrainFactory
+    {
+        public TGrain Get<TGrain>(string key)
+            where TGrain : IGrain =>
+            refused.Contains(key) && typeof(TGrain) == typeof(IAccountGrain)
+                ? (TGrain)(object)new RefusingAccountGrain(key)
+                : inner.Get<TGrain>(key);
+    }
+
+    private sealed class RefusingAccountGrain(string key) : IAccountGrain
+    {
+        private Task<T> Refuse<T>() => Task.FromException<T>(new InvalidOperationException($"partition is not accepting messages: the silo is stopping ({key})"));
+
+        public Task ApplyAsync(AccountUpdate update) => Refuse<bool>();
+
+        public Task<ApplyOutcome> ApplyAndReportAsync(AccountUpdate update) => Refuse<ApplyOutcome>();
+
+        public Task<AccountSnapshot> GetSnapshotAsync() => Refuse<AccountSnapshot>();
     }
 }

@@ -28,7 +28,11 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IStreamProvider Streams => _host.Services.GetRequiredService<IStreamProvider>();
 
-    public static async Task<TestSilo> StartAsync(string? databasePath = null, IDictionary<string, string?>? settings = null, bool startIngest = false)
+    public static async Task<TestSilo> StartAsync(
+        string? databasePath = null,
+        IDictionary<string, string?>? settings = null,
+        bool startIngest = false,
+        Action<IServiceCollection>? configure = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"accountgrains-grains-{Guid.NewGuid():N}.db");
         var builder = Host.CreateApplicationBuilder();
@@ -45,6 +49,7 @@ public sealed class TestSilo : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(values);
         builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest);
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new TestSilo(host, databasePath);

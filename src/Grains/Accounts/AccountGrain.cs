@@ -137,8 +137,10 @@ internal sealed class AccountGrain(
             {
                 snapshot = await grains.Get<IAccountGrain>(mint).GetSnapshotAsync().WaitAsync(MintLookupTimeout).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
             {
+                // Decimals are a refinement: a mint that cannot answer (busy, or its partition already closed while
+                // the silo stops) must never cost this update. It is decoded without them and applied.
                 snapshot = null;
             }
 

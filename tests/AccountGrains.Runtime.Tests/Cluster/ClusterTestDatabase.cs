@@ -1,6 +1,5 @@
 using Npgsql;
 
-using AccountGrains.Runtime.Tests.TestSupport;
 
 namespace AccountGrains.Runtime.Tests.Cluster;
 

@@ -1,5 +1,4 @@
 using AccountGrains.Runtime.Cluster;
-using AccountGrains.Runtime.Tests.TestSupport;
 
 namespace AccountGrains.Runtime.Tests.Cluster;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 
 using AccountGrains.Runtime.Cluster;
-using AccountGrains.Runtime.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AccountGrains.Runtime.Tests.Cluster;

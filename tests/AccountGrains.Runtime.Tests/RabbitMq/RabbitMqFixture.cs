@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AccountGrains.Runtime.Tests.TestSupport;
 using AccountGrains.Runtime.Transport.RabbitMq;
 
 namespace AccountGrains.Runtime.Tests.RabbitMq;

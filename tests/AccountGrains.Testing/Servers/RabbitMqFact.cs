@@ -1,4 +1,6 @@
-namespace AccountGrains.Runtime.Tests.TestSupport;
+using Xunit;
+
+namespace AccountGrains.Testing.Servers;
 
 /// <summary>
 /// A fact that needs the throwaway RabbitMQ of <c>scripts/test-servers.sh</c>: skipped when
