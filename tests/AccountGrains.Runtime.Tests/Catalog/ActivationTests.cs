@@ -113,12 +113,17 @@ public sealed class ActivationTests
         await using var silo = await TestSilo.StartAsync(("PartitionCount", "4"), ("MailboxCapacity", "8"), ("PartitionQueueCapacity", "16"));
         var keys = Enumerable.Range(0, 8).Select(i => $"stress-{i}").ToArray();
         var grains = keys.Select(k => silo.Grains.Get<ICounterGrain>(k)).ToArray();
-        const int rounds = 100;
+        const int minRounds = 100;
+        const int maxRounds = 20_000;
         const int perRound = 3;
+        var collections = 0;
+        var rounds = 0;
 
+        // At least minRounds, and on until the collector has deactivated grains mid-stream (on a loaded machine the
+        // first hundred rounds can finish before the collector thread runs at all).
         var sending = Task.Run(async () =>
         {
-            for (var round = 0; round < rounds; round++)
+            for (; rounds < minRounds || (Volatile.Read(ref collections) == 0 && rounds < maxRounds); rounds++)
             {
                 foreach (var grain in grains)
                 {
@@ -129,19 +134,18 @@ public sealed class ActivationTests
                 }
 
                 // Now and then wait for one grain's turns, so the others fall idle and get collected mid-stream.
-                await grains[round % grains.Length].GetAsync();
+                await grains[rounds % grains.Length].GetAsync();
             }
         });
-        var collections = 0;
         var collecting = Task.Run(async () =>
         {
             while (!sending.IsCompleted)
             {
-                collections += silo.Catalog.CollectIdle(TimeSpan.Zero);
+                Interlocked.Add(ref collections, silo.Catalog.CollectIdle(TimeSpan.Zero));
                 await Task.Yield();
             }
         });
-        await Task.WhenAll(sending, collecting).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(sending, collecting).WaitAsync(TimeSpan.FromSeconds(60));
 
         foreach (var grain in grains)
         {
