@@ -174,7 +174,8 @@ public sealed class GrainCallCodec
                         $"grain call to {target}.{method.Signature}: {i} arguments where {arguments.Length} are expected");
                 }
 
-                arguments[i] = JsonSerializer.Deserialize(ref reader, method.Parameters[i]);
+                arguments[i] = JsonSerializer.Deserialize(ref reader, method.Parameters[i])
+                    ?? (method.ParameterAllowsNull[i] ? null : throw new JsonException("null where the method takes a value"));
             }
 
             if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
@@ -248,6 +249,8 @@ public sealed class GrainCallCodec
             var usedBy = $"{info.DeclaringType?.Name}.{Signature}";
             Parameters = [.. parameters.Select(p => WireJson.TypeInfo(p.ParameterType, usedBy))];
             ParameterNames = [.. parameters.Select(p => p.Name ?? "?")];
+            var nullability = new NullabilityInfoContext();
+            ParameterAllowsNull = [.. parameters.Select(p => nullability.Create(p).ReadState != NullabilityState.NotNull)];
             _ = GrainReplyCodec.ResultTypeInfo(Method);
         }
 
@@ -258,6 +261,9 @@ public sealed class GrainCallCodec
         public JsonTypeInfo[] Parameters { get; }
 
         public string[] ParameterNames { get; }
+
+        /// <summary>Per parameter: may be null (<c>string?</c>, <c>int?</c>); null for any other is bad data.</summary>
+        public bool[] ParameterAllowsNull { get; }
     }
 }
 

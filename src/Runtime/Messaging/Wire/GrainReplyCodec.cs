@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -84,7 +85,8 @@ public static class GrainReplyCodec
     /// <exception cref="GrainWireException">The payload is not a reply to <paramref name="method"/>; the message says why.</exception>
     public static GrainReply Decode(ReadOnlySpan<byte> payload, GrainMethod method)
     {
-        var resultType = ResultTypeInfo(method);
+        var shape = ShapeOf(method);
+        var resultType = shape.Result;
         var reader = new WireReader(payload, $"reply to {method.Name}");
         reader.ReadVersion();
         var kind = reader.ReadByte("the kind");
@@ -94,7 +96,7 @@ public static class GrainReplyCodec
                 ExpectEnd(reader, method);
                 return new GrainReply(null, null);
             case Value when resultType is not null:
-                return new GrainReply(ReadValue(reader.Rest, resultType, method), null);
+                return new GrainReply(ReadValue(reader.Rest, resultType, shape.AllowsNull, method), null);
             case Failed:
                 var type = reader.ReadString("the exception type");
                 var message = reader.ReadString("the exception message");
@@ -115,23 +117,32 @@ public static class GrainReplyCodec
     }
 
     /// <summary>The JSON of <paramref name="method"/>'s result, or null when it returns plain <see cref="Task"/>.</summary>
-    internal static JsonTypeInfo? ResultTypeInfo(GrainMethod method)
+    internal static JsonTypeInfo? ResultTypeInfo(GrainMethod method) => ShapeOf(method).Result;
+
+    private static ResultShape ShapeOf(GrainMethod method)
     {
         ArgumentNullException.ThrowIfNull(method);
         return Shapes.GetOrAdd(method, static m =>
         {
             var returnType = m.Info.ReturnType;
-            return new ResultShape(returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>)
-                ? WireJson.TypeInfo(returnType.GetGenericArguments()[0], $"the result of {m.Info.DeclaringType?.Name}.{m.Name}")
-                : null);
-        }).Result;
+            if (!returnType.IsGenericType || returnType.GetGenericTypeDefinition() != typeof(Task<>))
+            {
+                return new ResultShape(null, AllowsNull: true);
+            }
+
+            var result = new NullabilityInfoContext().Create(m.Info.ReturnParameter).GenericTypeArguments[0];
+            return new ResultShape(
+                WireJson.TypeInfo(returnType.GetGenericArguments()[0], $"the result of {m.Info.DeclaringType?.Name}.{m.Name}"),
+                result.ReadState != NullabilityState.NotNull);
+        });
     }
 
-    private static object? ReadValue(ReadOnlySpan<byte> json, JsonTypeInfo resultType, GrainMethod method)
+    private static object? ReadValue(ReadOnlySpan<byte> json, JsonTypeInfo resultType, bool allowsNull, GrainMethod method)
     {
         try
         {
-            return JsonSerializer.Deserialize(json, resultType);
+            return JsonSerializer.Deserialize(json, resultType)
+                ?? (allowsNull ? null : throw new JsonException("null where the method returns a value"));
         }
         catch (Exception e) when (WireErrors.IsDataError(e))
         {
@@ -178,7 +189,7 @@ public static class GrainReplyCodec
         return (message, null);
     }
 
-    private sealed record ResultShape(JsonTypeInfo? Result);
+    private sealed record ResultShape(JsonTypeInfo? Result, bool AllowsNull);
 }
 
 /// <summary>The outcome of a remote grain call: a result, or the exception the caller raises.</summary>
