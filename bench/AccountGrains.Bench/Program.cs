@@ -22,7 +22,7 @@ if (mode is "micro" or "decode")
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator);
     if (mode == "micro")
     {
-        BenchmarkRunner.Run<HotPathBenchmarks>(config, args.Skip(1).ToArray());
+        BenchmarkRunner.Run([typeof(HotPathBenchmarks), typeof(WireBenchmarks)], config, args.Skip(1).ToArray());
     }
     else
     {

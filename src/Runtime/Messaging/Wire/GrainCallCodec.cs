@@ -80,19 +80,17 @@ public sealed class GrainCallCodec
         return Encode(message.Target, message.Method, message.Arguments, oneWay: message.Response is null);
     }
 
-    public byte[] Encode(GrainId target, GrainMethod method, ReadOnlySpan<object?> arguments, bool oneWay)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Encode(buffer, target, method, arguments, oneWay);
-        return buffer.WrittenSpan.ToArray();
-    }
+    public byte[] Encode(GrainId target, GrainMethod method, object?[] arguments, bool oneWay) =>
+        WireBuffers.Encode((Codec: this, target, method, arguments, oneWay), static (buffer, call) =>
+            call.Codec.Encode(buffer, call.target, call.method, call.arguments, call.oneWay));
 
     /// <summary>Writes the call to <paramref name="writer"/>.</summary>
     /// <exception cref="GrainWireException">The method is not one of a known grain interface of <paramref name="target"/>'s type.</exception>
-    public void Encode(IBufferWriter<byte> writer, GrainId target, GrainMethod method, ReadOnlySpan<object?> arguments, bool oneWay)
+    public void Encode(IBufferWriter<byte> writer, GrainId target, GrainMethod method, object?[] arguments, bool oneWay)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(arguments);
         var wire = Find(target, method);
         if (arguments.Length != wire.Parameters.Length)
         {
@@ -105,7 +103,7 @@ public sealed class GrainCallCodec
         WireFormat.WriteString(writer, target.Type);
         WireFormat.WriteString(writer, target.Key);
         WireFormat.WriteString(writer, wire.Signature);
-        using var json = new Utf8JsonWriter(writer);
+        var json = WireBuffers.RentJson(writer);
         json.WriteStartArray();
         for (var i = 0; i < arguments.Length; i++)
         {
@@ -113,6 +111,7 @@ public sealed class GrainCallCodec
         }
 
         json.WriteEndArray();
+        WireBuffers.Return(json);
     }
 
     /// <summary>Reads a call back; the result can be run by <see cref="GrainMethod"/> on an activation.</summary>

@@ -30,9 +30,7 @@ public static class GrainReplyCodec
 
     public static byte[] EncodeResult(GrainMethod method, object? result)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        EncodeResult(buffer, method, result);
-        return buffer.WrittenSpan.ToArray();
+        return WireBuffers.Encode((method, result), static (buffer, reply) => EncodeResult(buffer, reply.method, reply.result));
     }
 
     /// <summary>Writes the successful result of <paramref name="method"/> (null for a method returning <see cref="Task"/>).</summary>
@@ -48,15 +46,14 @@ public static class GrainReplyCodec
         }
 
         WireFormat.WriteByte(writer, Value);
-        using var json = new Utf8JsonWriter(writer);
+        var json = WireBuffers.RentJson(writer);
         JsonSerializer.Serialize(json, result, resultType);
+        WireBuffers.Return(json);
     }
 
     public static byte[] EncodeException(Exception exception)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        EncodeException(buffer, exception);
-        return buffer.WrittenSpan.ToArray();
+        return WireBuffers.Encode(exception, static (buffer, e) => EncodeException(buffer, e));
     }
 
     /// <summary>Writes a failed outcome: the exception's type name and message.</summary>

@@ -25,9 +25,7 @@ public static class StreamEventCodec
 
     public static byte[] Encode(AccountChanged change)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        Encode(buffer, change);
-        return buffer.WrittenSpan.ToArray();
+        return WireBuffers.Encode(change, static (buffer, c) => Encode(buffer, c));
     }
 
     public static void Encode(IBufferWriter<byte> writer, AccountChanged change)
@@ -38,8 +36,9 @@ public static class StreamEventCodec
         WireFormat.WriteByte(writer, WireFormat.Version);
         WireFormat.WriteUInt64(writer, state.Slot);
         WireFormat.WriteUInt64(writer, state.WriteVersion);
-        using var json = new Utf8JsonWriter(writer);
+        var json = WireBuffers.RentJson(writer);
         JsonSerializer.Serialize(json, state, StateInfo);
+        WireBuffers.Return(json);
     }
 
     /// <summary>The token of an event without reading its state.</summary>

@@ -63,6 +63,34 @@ public sealed class GrainCallCodecTests
     }
 
     [Fact]
+    public async Task Threads_encoding_at_once_each_get_their_own_call()
+    {
+        var method = WireSamples.GrainMethodOf<IAccountGrain>(nameof(IAccountGrain.ApplyAsync));
+
+        var payloads = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() =>
+            Enumerable.Range(0, 50).Select(j => (Slot: (ulong)((i * 1000) + j), Payload: WireSamples.Codec.Encode(
+                Account, method, [WireSamples.Update(data: WireSamples.TokenAccountData(j * 97), slot: (ulong)((i * 1000) + j))], true))).ToArray())));
+
+        foreach (var (slot, payload) in payloads.SelectMany(p => p))
+        {
+            var update = (AccountUpdate)WireSamples.Codec.Decode(payload).Arguments[0]!;
+            update.Slot.Should().Be(slot);
+            update.Data.Should().HaveCount((int)(slot % 1000) * 97);
+        }
+    }
+
+    [Fact]
+    public void Encoding_into_a_caller_buffer_writes_the_same_bytes()
+    {
+        var method = WireSamples.GrainMethodOf<IAccountGrain>(nameof(IAccountGrain.ApplyAsync));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+
+        WireSamples.Codec.Encode(buffer, Account, method, [WireSamples.Update()], oneWay: true);
+
+        buffer.WrittenSpan.ToArray().Should().Equal(WireSamples.Codec.Encode(Account, method, [WireSamples.Update()], oneWay: true));
+    }
+
+    [Fact]
     public void Exact_values_survive_the_wire()
     {
         var update = WireSamples.Update(data: [0, 1, 2, 255], slot: ulong.MaxValue) with { Lamports = ulong.MaxValue, WriteVersion = 0 };

@@ -22,9 +22,19 @@ public sealed class StreamEventCodecTests
 
         decoded.Should().BeEquivalentTo(change, WireSamples.ByMembers);
         decoded.State.Token.Should().Be(state.Token);
-        decoded.State.Data.Should().Equal(state.Data);
+        decoded.State.Data.AsSpan().SequenceEqual(state.Data).Should().BeTrue();
         decoded.State.Decoded.FieldsJson.Should().Equal(state.Decoded.FieldsJson);
         decoded.State.CreatedAt.Should().Be(state.CreatedAt);
+    }
+
+    [Fact]
+    public void The_equivalence_used_here_sees_a_changed_byte()
+    {
+        var state = WireSamples.State();
+        var changed = state with { Data = [.. state.Data] };
+        changed.Data[100] ^= 1;
+
+        FluentActions.Invoking(() => changed.Should().BeEquivalentTo(state, WireSamples.ByMembers)).Should().Throw<Xunit.Sdk.XunitException>();
     }
 
     [Fact]
