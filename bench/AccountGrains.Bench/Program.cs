@@ -7,7 +7,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AccountGrains.Bench -- pipeline [rounds] [updates] [accounts] [sockets]
-// dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args, e.g. --filter *Wire*]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- ingest [rounds] [updates]
 var mode = args.Length > 0 ? args[0] : "pipeline";
