@@ -316,6 +316,13 @@ public sealed class GrainCallCodecTests
         WireSamples.Codec.Invoking(c => c.Encode(Account, method, [1], false)).Should().Throw<ArgumentException>().WithMessage("*takes 0 arguments, not 1*");
     }
 
+    [Fact]
+    public void A_grain_interface_with_a_type_the_wire_cannot_carry_fails_at_start_up()
+    {
+        FluentActions.Invoking(() => new GrainCallCodec([typeof(IUncarriableGrain)])).Should().Throw<NotSupportedException>()
+            .WithMessage("*IUncarriableGrain.SendAsync(Stream) uses Stream, which has no wire format*");
+    }
+
     /// <summary>A hand-made call payload, to say things the encoder never would.</summary>
     internal static byte[] Payload(string grainType, string key, string method, string argumentsJson)
     {
@@ -330,4 +337,10 @@ public sealed class GrainCallCodecTests
         bytes.AddRange(Encoding.UTF8.GetBytes(argumentsJson));
         return [.. bytes];
     }
+}
+
+[GrainType("test-uncarriable")]
+public interface IUncarriableGrain : IGrain
+{
+    Task SendAsync(Stream stream);
 }
