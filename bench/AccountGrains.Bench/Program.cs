@@ -7,7 +7,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AccountGrains.Bench -- pipeline [rounds] [updates] [accounts] [sockets]
-// dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args, e.g. --filter *Wire*]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- ingest [rounds] [updates]
 var mode = args.Length > 0 ? args[0] : "pipeline";
@@ -22,7 +22,7 @@ if (mode is "micro" or "decode")
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator);
     if (mode == "micro")
     {
-        BenchmarkRunner.Run<HotPathBenchmarks>(config, args.Skip(1).ToArray());
+        BenchmarkRunner.Run([typeof(HotPathBenchmarks), typeof(WireBenchmarks)], config, args.Skip(1).ToArray());
     }
     else
     {

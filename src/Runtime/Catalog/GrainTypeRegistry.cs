@@ -32,6 +32,9 @@ public sealed class GrainTypeRegistry
         _factoryByTypeName = byName.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    /// <summary>The registered grain interfaces; <see cref="TypeNameFor"/> names their grain types.</summary>
+    public IReadOnlyCollection<Type> Interfaces => _typeNameByInterface.Keys;
+
     /// <summary>The type name of a grain interface, from its <see cref="GrainTypeAttribute"/>.</summary>
     public static string TypeNameOf(Type grainInterface)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 
 namespace AccountGrains.Runtime.Messaging;
 
@@ -58,7 +59,10 @@ public abstract class GrainMethod
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            return Task.FromException(e.InnerException);
+            // A method that throws before returning its task: rethrow the grain's exception (not a non-generic faulted
+            // Task, which a Task<TResult> method could not be cast from) into the caller's catch.
+            ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
         }
     }
 }
