@@ -90,8 +90,9 @@ internal sealed class AccountSubscriptionHub(
         {
             await grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).AddInterestAsync(Interest.Account(pubkey)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Fire-and-forget: every failure (a full set, storage down) is logged here, never unobserved.
             GatewayLog.FollowFailed(logger, pubkey, e.Message);
         }
     }

@@ -26,6 +26,9 @@ internal sealed class AccountGrain(
     // After RPC had nothing (or failed), a read does not ask again before this.
     private static readonly TimeSpan HydrationRetryAfter = TimeSpan.FromSeconds(30);
 
+    // Longest a read waits for RPC before answering without state (the RPC client's own retries can take minutes).
+    private static readonly TimeSpan HydrationWait = TimeSpan.FromSeconds(5);
+
     // A mint asked for and not known anywhere is not asked again for this long (per account).
     private static readonly TimeSpan UnknownMintBackoff = TimeSpan.FromMinutes(1);
 
@@ -163,7 +166,18 @@ internal sealed class AccountGrain(
         if (_state is null && time.GetTimestamp() >= _hydrateAfter)
         {
             _hydrateAfter = time.GetTimestamp() + (long)(HydrationRetryAfter.TotalSeconds * time.TimestampFrequency);
-            if (await hydrator.HydrateAsync(Key).ConfigureAwait(false) is { } update)
+            AccountUpdate? update;
+            try
+            {
+                // Bounded: this turn holds the grain's mailbox, and behind it its partition and the ingest.
+                update = await hydrator.HydrateAsync(Key).WaitAsync(HydrationWait).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                update = null;
+            }
+
+            if (update is not null)
             {
                 await ApplyAndReportAsync(update).ConfigureAwait(false);
             }

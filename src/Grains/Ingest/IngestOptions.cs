@@ -58,6 +58,9 @@ public static class InterestRules
     /// <summary>Longest memcmp comparison in bytes (Solana RPC allows 128).</summary>
     public const int MaxMemcmpBytes = 128;
 
+    /// <summary>Largest memcmp offset: an account holds at most 10 MiB of data.</summary>
+    public const ulong MaxMemcmpOffset = 10 * 1024 * 1024;
+
     /// <summary>Null when <paramref name="interest"/> is valid, else why not.</summary>
     public static string? Validate(Interest interest)
     {
@@ -88,6 +91,11 @@ public static class InterestRules
             if (memcmp && (filter.MemcmpOffset is null || string.IsNullOrEmpty(filter.MemcmpBytes)))
             {
                 return $"program '{interest.Key}': a memcmp filter needs both MemcmpOffset and MemcmpBytes";
+            }
+
+            if (memcmp && filter.MemcmpOffset > MaxMemcmpOffset)
+            {
+                return $"program '{interest.Key}': memcmp offset {filter.MemcmpOffset} is past the largest account ({MaxMemcmpOffset} bytes)";
             }
 
             if (memcmp && !IsShortBase58(filter.MemcmpBytes!))

@@ -137,8 +137,9 @@ public sealed class AccountHydrator : IAccountHydrator, IAsyncDisposable
                 result.TrySetResult(byKey[pubkey]);
             }
         }
-        catch (Exception e) when (e is SolanaRpcException or SolanaRpcTransportException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever went wrong, this batch answers "nothing" and the loop lives on for the next one.
             RpcLog.HydrationFailed(_logger, keys.Count, _options.DescribeUrl(), e);
             foreach (var (_, result) in batch)
             {

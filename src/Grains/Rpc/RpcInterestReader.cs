@@ -30,12 +30,13 @@ public sealed class RpcInterestReader(
         ArgumentNullException.ThrowIfNull(interest);
         var commitment = options.Value.Commitment;
         var keys = interest.Where(i => i.Kind is InterestKind.Account or InterestKind.Wallet).Select(i => i.Key).Distinct(StringComparer.Ordinal).ToList();
-        if (keys.Count > 0)
+        // In chunks of 100 keys, each on its own: one failing request costs its chunk, not every account.
+        foreach (var chunk in keys.Chunk(100))
         {
-            var accounts = await TryAsync("accounts", () => rpc.GetMultipleAccountsAsync(keys, commitment, cancellationToken)).ConfigureAwait(false);
-            for (var i = 0; accounts is not null && i < keys.Count; i++)
+            var accounts = await TryAsync("accounts", () => rpc.GetMultipleAccountsAsync(chunk, commitment, cancellationToken)).ConfigureAwait(false);
+            for (var i = 0; accounts is not null && i < chunk.Length; i++)
             {
-                yield return RpcConversions.ToUpdate(keys[i], accounts.Value[i], accounts.ContextSlot, _time.GetUtcNow());
+                yield return RpcConversions.ToUpdate(chunk[i], accounts.Value[i], accounts.ContextSlot, _time.GetUtcNow());
             }
         }
 
@@ -66,7 +67,7 @@ public sealed class RpcInterestReader(
         {
             return await read().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SolanaRpcException or SolanaRpcTransportException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             RpcLog.ReadFailed(logger, what, e);
             return null;

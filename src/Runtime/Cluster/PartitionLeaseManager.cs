@@ -215,6 +215,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
             }
         }
 
+        var renewedTooLate = new Dictionary<int, long>();
         lock (_gate)
         {
             var deadline = started + ToTimestampTicks(_options.LeaseDuration - _options.SafetyMargin);
@@ -222,7 +223,14 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
             {
                 if (!_owned.TryGetValue(partition, out var lease) || lease.Epoch != epoch)
                 {
-                    continue; // lost meanwhile (deadline passed): a late success changes nothing
+                    // Lost meanwhile (the deadline passed) but renewed in the database after all: nobody processes
+                    // it now, and nobody else may take it until that renewal expires. Give it back.
+                    if (renewed.Contains(partition))
+                    {
+                        renewedTooLate[partition] = epoch;
+                    }
+
+                    continue;
                 }
 
                 if (renewed.Contains(partition))
@@ -234,6 +242,19 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
                 {
                     LoseLocked(partition, LeaseLossReason.Refused);
                 }
+            }
+        }
+
+        if (renewedTooLate.Count > 0)
+        {
+            using var timeout = OperationTimeout(stopping);
+            try
+            {
+                await Table.ReleaseAsync(_options.MemberId, renewedTooLate, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested && MembershipService.IsTransient(e))
+            {
+                ClusterLog.RenewFailed(_logger, renewedTooLate.Count, e); // it expires by itself then
             }
         }
     }

@@ -45,6 +45,7 @@ public sealed class InterestTests
         InterestRules.Validate(Interest.Program(program, new AccountFilter { MemcmpOffset = 0 })).Should().Contain("needs both");
         InterestRules.Validate(Interest.Program(program, AccountFilter.Memcmp(0, "0OIl"))).Should().Contain("not base58");
         InterestRules.Validate(Interest.Program(program, AccountFilter.Memcmp(0, new string('z', 200)))).Should().Contain("at most 128 bytes");
+        InterestRules.Validate(Interest.Program(program, AccountFilter.Memcmp(ulong.MaxValue, Keys.Base58(3)))).Should().Contain("past the largest account");
         InterestRules.Validate(Interest.Program(program, AccountFilter.Memcmp(0, Keys.Base58(3)))).Should().BeNull();
     }
 

@@ -300,6 +300,25 @@ public sealed class RpcWebSocketSourceTests
     }
 
     [Fact]
+    public async Task An_unanswered_subscribe_reconnects_and_subscribes_again_instead_of_failing_the_key()
+    {
+        await using var server = await FakeSolanaRpcServer.StartAsync();
+        server.IgnorePubSubRequests = true;
+        await using var harness = new RpcWebSocketHarness(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
+        harness.Interest.Add(Interest.Account(Keys.Base58(1)));
+        harness.Start();
+        await harness.WaitUntilAsync(() => harness.Logger.Lines.Any(l => l.Contains(" 2305 ") && l.Contains("reconnecting")), "the unanswered subscribe");
+
+        server.IgnorePubSubRequests = false;
+        await harness.WaitForSubscriptionsAsync(1);
+        server.SetAccount(Keys.Base58(1), new FakeAccount(Owner, 7, []));
+        await harness.WaitForUpdatesAsync(1);
+
+        harness.Source.Reconnects.Should().BeGreaterThanOrEqualTo(1);
+        harness.Source.GetSubscriptions().Should().OnlyContain(s => s.State == SubscriptionStates.Active);
+    }
+
+    [Fact]
     public async Task The_secret_in_the_url_never_reaches_logs_or_describe()
     {
         await using var server = await FakeSolanaRpcServer.StartAsync();

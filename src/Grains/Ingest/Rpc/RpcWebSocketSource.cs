@@ -442,9 +442,20 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
                 _ => await client.LogsSubscribeAsync(subscription.Target, _options.Commitment, cancellationToken).ConfigureAwait(false),
             };
         }
-        catch (Exception e) when (e is SolanaRpcException or TimeoutException or ArgumentException or OverflowException)
+        catch (TimeoutException e)
         {
-            // Refused (or unanswered, or not sendable at all): this key fails; the socket and the other keys go on.
+            // Unanswered is not refused: the node may have subscribed and the reply be stuck behind notifications we
+            // are slow to read. Marking it failed would lose it for the socket's life (and its notifications would
+            // come for an unknown id). End the socket instead: the next one subscribes everything again and re-reads
+            // what it carried.
+            RpcSourceLog.SubscribeRefused(_logger, _endpoint, subscription.KindName, subscription.Target, subscription.Interest.Id,
+                $"no answer ({Scrub(e.Message)}); reconnecting to subscribe again");
+            await client.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is SolanaRpcException or ArgumentException or OverflowException)
+        {
+            // Refused (or not sendable at all): this key fails; the socket and the other keys go on.
             var error = e is SolanaRpcException rpc ? rpc.Message : Scrub(e.Message);
             lock (_gate)
             {

@@ -41,6 +41,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private bool _handing;
     private ulong _savedCheckpoint;
     private long _handedOnComplete;
+    private ulong _previousTick;
     private ulong? _gapFrom;
     private Task _refill = Task.CompletedTask;
 
@@ -97,14 +98,13 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     {
         try
         {
-            if (await _state.ReadCheckpointAsync(CheckpointName, cancellationToken).ConfigureAwait(false) is { } stored and > 0)
+            if (await ReadCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } stored and > 0)
             {
                 YellowstoneLog.ResumingFromCheckpoint(_logger, stored);
                 _window.Restore(stored);
                 Interlocked.Exchange(ref _handedOnComplete, (long)stored);
             }
 
-            using var connection = new GrpcConnection(_options.Endpoint!, new GrpcConnectionOptions { MaxReceiveMessageSize = _options.MaxMessageSize });
             using var checkpoints = new CancellationTokenSource();
             var checkpointLoop = CheckpointLoopAsync(checkpoints.Token);
             var attempt = 0;
@@ -112,7 +112,16 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
             {
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var session = await RunSessionAsync(connection, updates, rejected, cancellationToken).ConfigureAwait(false);
+                    // A connection per stream: after a silent network loss the pooled HTTP/2 connection may be dead,
+                    // and reusing it would stall every later stream too. (No HTTP/2 keep-alive pings: gRPC servers
+                    // answer frequent pings with GOAWAY "too_many_pings"; the stream's own pings and the stall
+                    // watchdog find a dead connection.)
+                    SessionEnd session;
+                    using (var connection = new GrpcConnection(_options.Endpoint!, new GrpcConnectionOptions { MaxReceiveMessageSize = _options.MaxMessageSize }))
+                    {
+                        session = await RunSessionAsync(connection, updates, rejected, cancellationToken).ConfigureAwait(false);
+                    }
+
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
@@ -177,12 +186,14 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         {
             await SendFirstAsync(call, request, session.Token).ConfigureAwait(false);
             Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
-            if (_gapFrom is { } gapFrom && _refill.IsCompleted)
+            if (_gapFrom is { } gapFrom)
             {
                 // The new stream is open at the tip, so whatever changes from now on arrives on it; the RPC read
-                // covers what changed during the gap. Grains keep whichever is newer.
+                // covers what changed during the gap. Grains keep whichever is newer. A refill still running read
+                // before this gap: the new one follows it.
                 _gapFrom = null;
-                _refill = RefillGapAsync(gapFrom, updates, cancellationToken);
+                var previous = _refill;
+                _refill = RefillAfterAsync(previous, gapFrom, updates, cancellationToken);
             }
 
             background = Task.WhenAll(
@@ -202,9 +213,15 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 // Waiting for a slow consumer (a full channel) is back-pressure, not a silent upstream: the watchdog
                 // counts silence from when the reader is back at the stream.
                 Volatile.Write(ref _handing, true);
-                await HandleAsync(call, call.ResponseStream.Current, updates, rejected, session.Token).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
-                Volatile.Write(ref _handing, false);
+                try
+                {
+                    await HandleAsync(call, call.ResponseStream.Current, updates, rejected, session.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+                    Volatile.Write(ref _handing, false);
+                }
             }
 
             return new SessionEnd("ended", "the server ended the stream", delivered);
@@ -369,6 +386,12 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         _ => status == SlotStatus.SlotConfirmed,
     };
 
+    private async Task RefillAfterAsync(Task previous, ulong fromSlot, ChannelWriter<StreamItem> updates, CancellationToken cancellationToken)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await RefillGapAsync(fromSlot, updates, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RefillGapAsync(ulong fromSlot, ChannelWriter<StreamItem> updates, CancellationToken cancellationToken)
     {
         var entries = _interest.Snapshot();
@@ -451,7 +474,10 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
 
     private async Task SaveCheckpointAsync(CancellationToken cancellationToken)
     {
-        var slot = (ulong)Interlocked.Read(ref _handedOnComplete);
+        // Handed on is not yet stored: grains' mailboxes and the write-behind still hold it for a moment. Store the
+        // slot handed on one interval ago; resuming early only replays what grains drop as duplicates.
+        var slot = _previousTick;
+        _previousTick = (ulong)Interlocked.Read(ref _handedOnComplete);
         if (slot == 0 || slot == _savedCheckpoint)
         {
             return;
@@ -465,6 +491,20 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         catch (Exception e) when (e is not OperationCanceledException)
         {
             YellowstoneLog.CheckpointFailed(_logger, e);
+        }
+    }
+
+    /// <summary>The stored resume slot; when storage cannot say (briefly down), the stream starts at the tip instead of failing.</summary>
+    private async Task<ulong?> ReadCheckpointAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _state.ReadCheckpointAsync(CheckpointName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            YellowstoneLog.CheckpointFailed(_logger, e);
+            return null;
         }
     }
 
