@@ -242,6 +242,25 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Each_row_carries_the_epoch_of_its_own_partition_within_one_batch()
+    {
+        // A silo owns partitions at different epochs; one write-behind batch mixes their accounts.
+        var high = TestAccounts.NewPubkey();
+        var low = TestAccounts.NewPubkey();
+        var silo = await StoreAtEpochAsync(0);
+        silo.EpochOf = pubkey => pubkey == high ? 9 : 2;
+        await silo.WriteAsync([TestAccounts.State(high, 100, 1), TestAccounts.State(low, 100, 1)], None);
+
+        // Another silo now owns the low-epoch partition at epoch 3: its writes go in; at epoch 3 the high one refuses it.
+        var next = await StoreAtEpochAsync(3);
+        var lowNewer = TestAccounts.State(low, 101, 0, lamports: 5);
+        (await next.WriteAsync([lowNewer], None)).Should().Be(1, "row {0} was written at its partition's epoch 2, not the store's other epoch 9", low);
+        (await next.WriteAsync([TestAccounts.State(high, 101, 0, lamports: 6)], None)).Should().Be(0, "row {0} carries epoch 9", high);
+
+        await ShouldReadBackAsync(next, lowNewer);
+    }
+
+    [StoreFact]
     public async Task A_write_with_a_higher_epoch_still_needs_a_newer_token()
     {
         var oldOwner = await StoreAtEpochAsync(4);

@@ -26,9 +26,19 @@ public abstract partial class AdoNetAccountStore : IAccountStore
 
     /// <summary>
     /// Lease epoch written with each row; 0 in embedded mode where one silo owns everything. A write never replaces a
-    /// row of a higher epoch (see <see cref="AccountTable.UpsertGuard"/>).
+    /// row of a higher epoch (see <see cref="AccountTable.UpsertGuard"/>). In a cluster use <see cref="EpochOf"/>:
+    /// epochs belong to partitions, not to the store.
     /// </summary>
     public long Epoch { get; set; }
+
+    /// <summary>
+    /// The epoch of the lease under which a pubkey's row is written (its partition's), when set; otherwise
+    /// <see cref="Epoch"/>. A silo owning partitions at different epochs must write each row with its own.
+    /// </summary>
+    public Func<string, long>? EpochOf { get; set; }
+
+    /// <summary>The epoch written with <paramref name="pubkey"/>'s row.</summary>
+    protected long EpochFor(string pubkey) => EpochOf?.Invoke(pubkey) ?? Epoch;
 
     /// <summary>Whether each write also adds its changed states to <c>account_history</c>. Off by default.</summary>
     public bool KeepsHistory { get; init; }
@@ -153,7 +163,7 @@ public abstract partial class AdoNetAccountStore : IAccountStore
                 {
                     for (var row = 0; row < rows; row++)
                     {
-                        AccountTable.SetValues(command, row, newest[start + row], Epoch, nowMs);
+                        AccountTable.SetValues(command, row, newest[start + row], EpochFor(newest[start + row].Pubkey), nowMs);
                     }
 
                     var affected = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -24,8 +24,8 @@ namespace AccountGrains.Runtime.Storage.Postgres;
 public sealed class PostgresAccountStore : AdoNetAccountStore, IAsyncDisposable, IDisposable
 {
     private const string Unnest =
-        "SELECT u.*, @epoch, @now FROM unnest(@pubkey, @owner, @lamports, @data, @executable, @rent_epoch, @slot, " +
-        "@write_version, @txn_signature, @program, @account_type, @fields_json, @decode_error, @created_at_ms) AS u";
+        "SELECT u.*, @now FROM unnest(@pubkey, @owner, @lamports, @data, @executable, @rent_epoch, @slot, " +
+        "@write_version, @txn_signature, @program, @account_type, @fields_json, @decode_error, @created_at_ms, @epoch) AS u";
 
     private const string Upsert = "INSERT INTO accounts (" + AccountTable.Columns + ") " + Unnest + AccountTable.OnConflict;
 
@@ -81,6 +81,7 @@ public sealed class PostgresAccountStore : AdoNetAccountStore, IAsyncDisposable,
         var fields = new byte[count][];
         var errors = new string?[count];
         var createdAt = new long[count];
+        var epochs = new long[count];
         for (var i = 0; i < count; i++)
         {
             var state = newest[i];
@@ -98,6 +99,7 @@ public sealed class PostgresAccountStore : AdoNetAccountStore, IAsyncDisposable,
             fields[i] = state.Decoded.FieldsJson;
             errors[i] = state.Decoded.Error;
             createdAt[i] = state.CreatedAt.ToUnixTimeMilliseconds();
+            epochs[i] = EpochFor(state.Pubkey);
         }
 
         await using var command = new NpgsqlCommand(KeepsHistory ? UpsertWithHistory : Upsert, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
@@ -116,7 +118,7 @@ public sealed class PostgresAccountStore : AdoNetAccountStore, IAsyncDisposable,
         parameters.Add(Array("fields_json", NpgsqlDbType.Bytea, fields));
         parameters.Add(Array("decode_error", NpgsqlDbType.Text, errors));
         parameters.Add(Array("created_at_ms", NpgsqlDbType.Bigint, createdAt));
-        parameters.Add(new NpgsqlParameter<long>("epoch", NpgsqlDbType.Bigint) { TypedValue = Epoch });
+        parameters.Add(Array("epoch", NpgsqlDbType.Bigint, epochs));
         parameters.Add(new NpgsqlParameter<long>("now", NpgsqlDbType.Bigint) { TypedValue = nowMs });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
