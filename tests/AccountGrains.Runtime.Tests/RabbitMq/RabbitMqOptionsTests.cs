@@ -20,6 +20,7 @@ public sealed class RabbitMqOptionsTests
             Prefetch = 0,
             PublishBatchSize = 0,
             ConfirmTimeout = TimeSpan.Zero,
+            CallTimeout = TimeSpan.FromHours(1),
             ReconnectDelay = TimeSpan.FromSeconds(5),
             MaxReconnectDelay = TimeSpan.FromSeconds(1),
             QueueType = (RabbitMqQueueType)7,
@@ -29,7 +30,7 @@ public sealed class RabbitMqOptionsTests
 
         result.Failed.Should().BeTrue();
         var message = result.FailureMessage;
-        foreach (var setting in new[] { "Uri", "Prefix", "Prefetch", "PublishBatchSize", "ConfirmTimeout", "MaxReconnectDelay", "QueueType" })
+        foreach (var setting in new[] { "Uri", "Prefix", "Prefetch", "PublishBatchSize", "ConfirmTimeout", "CallTimeout", "MaxReconnectDelay", "QueueType" })
         {
             message.Should().Contain("AccountGrains:RabbitMq:" + setting);
         }

@@ -34,8 +34,15 @@ internal sealed class TestSilo : IAsyncDisposable
     public CounterStore Counters => Services.GetRequiredService<CounterStore>();
 
     /// <summary>Builds and starts a silo. <paramref name="runtime"/> are <c>AccountGrains:Runtime:*</c> settings.</summary>
-    public static async Task<TestSilo> StartAsync(params (string Key, string Value)[] runtime)
+    public static Task<TestSilo> StartAsync(params (string Key, string Value)[] runtime) => StartAsync(configure: _ => { }, runtime);
+
+    /// <summary>
+    /// Builds and starts a silo; <paramref name="configure"/> runs before the silo's own registrations, so a service
+    /// it adds (a transport) takes the place of the default.
+    /// </summary>
+    public static async Task<TestSilo> StartAsync(Action<IServiceCollection> configure, params (string Key, string Value)[] runtime)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         var directory = new TempDirectory();
         var settings = new Dictionary<string, string?>
         {
@@ -50,6 +57,7 @@ internal sealed class TestSilo : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<TurnProbe>();
         builder.Services.AddSingleton<CounterStore>();
+        configure(builder.Services);
         builder.Services.AddAccountGrainsSilo(builder.Configuration)
             .AddGrain<ITurnGrain, TurnGrain>()
             .AddGrain<ICounterGrain, CounterGrain>()

@@ -52,4 +52,16 @@ internal static partial class RabbitMqLog
 
     [LoggerMessage(1315, LogLevel.Information, "Event subscriber {Queue} restored with {Count} bindings; events published while it was away are missing")]
     public static partial void SubscriberRestored(ILogger logger, string queue, int count);
+
+    [LoggerMessage(1316, LogLevel.Warning, "Message from partition {Partition} is not a grain call this silo can read (request {IsRequest}); acknowledged and dropped")]
+    public static partial void UndecodableCall(ILogger logger, int partition, bool isRequest, Exception exception);
+
+    [LoggerMessage(1317, LogLevel.Warning, "Reply to {Call} from partition {Partition} could not be sent; the caller times out")]
+    public static partial void ReplyFailed(ILogger logger, string call, int partition, Exception exception);
+
+    [LoggerMessage(1318, LogLevel.Error, "Consuming partition {Partition} could not start; its messages wait in the queue")]
+    public static partial void ConsumeFailed(ILogger logger, int partition, Exception exception);
+
+    [LoggerMessage(1319, LogLevel.Warning, "Delivering {Call} from partition {Partition} failed; the caller gets the error")]
+    public static partial void RequestDeliveryFailed(ILogger logger, string call, int partition, Exception exception);
 }

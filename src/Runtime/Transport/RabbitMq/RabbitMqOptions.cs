@@ -10,6 +10,7 @@ public sealed class RabbitMqOptions
     public const int DefaultPrefetch = 256;
     public const int DefaultPublishBatchSize = 500;
     public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultReconnectDelay = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultMaxReconnectDelay = TimeSpan.FromSeconds(30);
 
@@ -42,6 +43,12 @@ public sealed class RabbitMqOptions
     /// a <see cref="TimeoutException"/>. Default 30 s.
     /// </summary>
     public TimeSpan ConfirmTimeout { get; set; } = DefaultConfirmTimeout;
+
+    /// <summary>
+    /// How long a grain call that expects a result waits for the reply of the silo owning its partition; past it the
+    /// caller gets a <see cref="TimeoutException"/> and the request expires in the queue. Default 30 s.
+    /// </summary>
+    public TimeSpan CallTimeout { get; set; } = DefaultCallTimeout;
 
     /// <summary>Delay between recovery attempts after the connection is lost; the first connect starts here too. Default 2 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = DefaultReconnectDelay;
@@ -100,6 +107,11 @@ public sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
         if (options.ConfirmTimeout < TimeSpan.FromMilliseconds(100) || options.ConfirmTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add($"{s}:ConfirmTimeout must be between 100 ms and 10 minutes (got {options.ConfirmTimeout}).");
+        }
+
+        if (options.CallTimeout < TimeSpan.FromMilliseconds(100) || options.CallTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{s}:CallTimeout must be between 100 ms and 10 minutes (got {options.CallTimeout}).");
         }
 
         if (options.ReconnectDelay < TimeSpan.FromMilliseconds(100) || options.ReconnectDelay > TimeSpan.FromMinutes(5))

@@ -1,0 +1,191 @@
+using System.Globalization;
+using AccountGrains.Runtime.Catalog;
+using AccountGrains.Runtime.Messaging;
+using AccountGrains.Runtime.Messaging.Wire;
+using AccountGrains.Runtime.Tests.TestSupport;
+using AccountGrains.Runtime.Transport;
+using AccountGrains.Runtime.Transport.RabbitMq;
+using AccountGrains.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AccountGrains.Runtime.Tests.RabbitMq;
+
+/// <summary>
+/// The RabbitMQ transport under a real silo: the test grains are called through their proxies, and every call travels
+/// as bytes over the throwaway broker's partition queues (prefixed per test).
+/// </summary>
+[Collection(RabbitMqTestGroup.Name)]
+public sealed class RabbitMqTransportTests
+{
+    private const int Partitions = 4;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static async Task<(TestSilo Silo, PartitionQueues Queues)> StartSiloAsync(RabbitMqScope scope, CapturingLogger log)
+    {
+        var queues = await scope.PartitionsAsync(Partitions);
+        var silo = await TestSilo.StartAsync(
+            services => services.AddSingleton<IMessageTransport>(sp => new RabbitMqTransport(
+                queues, new GrainCallCodec(sp.GetRequiredService<GrainTypeRegistry>()), scope.Options, log.For<RabbitMqTransport>())),
+            ("PartitionCount", Partitions.ToString(CultureInfo.InvariantCulture)));
+        return (silo, queues);
+    }
+
+    private static int PartitionOf(TestSilo silo, string type, string key) =>
+        silo.Services.GetRequiredService<GrainRuntime>().PartitionOf(new GrainId(type, key));
+
+    [RabbitMqFact]
+    public async Task A_call_with_a_result_makes_the_round_trip_through_the_broker()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var log = new CapturingLogger();
+        var (silo, _) = await StartSiloAsync(scope, log);
+        await using var _ = silo;
+
+        silo.Services.GetRequiredService<IMessageTransport>().Should().BeOfType<RabbitMqTransport>();
+        var counters = Enumerable.Range(0, 8).Select(i => silo.Grains.Get<ICounterGrain>("c" + i)).ToArray();
+        for (var round = 1; round <= 3; round++)
+        {
+            var results = await Task.WhenAll(counters.Select(c => c.IncrementAndGetAsync())).WaitAsync(Patience);
+            results.Should().AllBeEquivalentTo(round);
+        }
+
+        (await counters[0].GetInstanceIdAsync().WaitAsync(Patience)).Should().NotBeEmpty();
+        silo.Counters.Activations.Should().Be(counters.Length);
+    }
+
+    [RabbitMqFact]
+    public async Task An_exception_thrown_by_a_grain_arrives_as_the_same_type_and_message()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var log = new CapturingLogger();
+        var (silo, _) = await StartSiloAsync(scope, log);
+        await using var _ = silo;
+        var grain = silo.Grains.Get<ITurnGrain>("thrower");
+
+        var thrown = async () => await grain.ThrowAsync("the grain says no").WaitAsync(Patience);
+        (await thrown.Should().ThrowExactlyAsync<InvalidOperationException>()).WithMessage("the grain says no");
+
+        var early = async () => await grain.ThrowBeforeReturningTaskAsync("bad input").WaitAsync(Patience);
+        var argument = (await early.Should().ThrowExactlyAsync<ArgumentException>()).Which;
+        argument.ParamName.Should().Be("message");
+        argument.Message.Should().Be(new ArgumentException("bad input", "message").Message);
+
+        // The activation survives its exceptions and keeps answering.
+        (await grain.GetTurnCountAsync().WaitAsync(Patience)).Should().Be(3);
+    }
+
+    [RabbitMqFact]
+    public async Task One_way_calls_all_arrive_in_order_per_partition()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var log = new CapturingLogger();
+        var (silo, _) = await StartSiloAsync(scope, log);
+        await using var _ = silo;
+        const int perGrain = 300;
+        var keys = Enumerable.Range(0, 8).Select(i => "seq" + i).ToArray();
+        keys.Select(k => PartitionOf(silo, "test-turns", k)).Distinct().Should().HaveCountGreaterThan(1, "the grains spread over partitions");
+        var grains = keys.Select(k => silo.Grains.Get<ITurnGrain>(k)).ToArray();
+
+        // Sent without waiting for one another: the confirms are awaited together, the queue keeps the send order.
+        var sends = new List<Task>();
+        for (var i = 0; i < perGrain; i++)
+        {
+            foreach (var grain in grains)
+            {
+                sends.Add(grain.AppendAsync(i));
+            }
+        }
+
+        await Task.WhenAll(sends).WaitAsync(Patience);
+        foreach (var grain in grains)
+        {
+            (await grain.GetAppendedAsync().WaitAsync(Patience)).Should().Equal(Enumerable.Range(0, perGrain));
+        }
+    }
+
+    [RabbitMqFact]
+    public async Task A_garbage_payload_is_logged_and_acknowledged_and_does_not_block_the_next_message()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var log = new CapturingLogger();
+        var (silo, queues) = await StartSiloAsync(scope, log);
+        await using var _ = silo;
+        var grain = silo.Grains.Get<ITurnGrain>("after-garbage");
+        var partition = PartitionOf(silo, "test-turns", "after-garbage");
+
+        await queues.PublishAsync(partition, new byte[] { 0xde, 0xad, 0xbe, 0xef }).WaitAsync(Patience);
+        await grain.AppendAsync(1).WaitAsync(Patience);
+        (await grain.GetAppendedAsync().WaitAsync(Patience)).Should().Equal(1);
+        log.Lines.Should().ContainSingle(l => l.Contains(" 1316 ", StringComparison.Ordinal))
+            .Which.Should().Contain("Partition=" + partition.ToString(CultureInfo.InvariantCulture));
+
+        // A garbage request is answered with the error instead of leaving its caller to time out.
+        var reply = await queues.RequestAsync(partition, "not a call"u8.ToArray(), Patience).WaitAsync(Patience);
+        var outcome = GrainReplyCodec.Decode(reply.Span, GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.EnterAsync))!));
+        outcome.Exception.Should().BeOfType<GrainCallException>().Which.RemoteType.Should().EndWith(nameof(GrainWireException));
+
+        // Both were acknowledged: nothing is left in the queue to come back.
+        await silo.StopAsync();
+        var leftOver = new List<DeliveredMessage>();
+        var consumer = await queues.ConsumeAsync(partition, m =>
+        {
+            leftOver.Add(m);
+            return Task.CompletedTask;
+        });
+        await Task.Delay(500);
+        await consumer.StopAsync();
+        leftOver.Should().BeEmpty();
+    }
+
+    [RabbitMqFact]
+    public async Task A_call_nobody_answers_fails_with_a_timeout_naming_the_call()
+    {
+        await using var scope = await RabbitMqScope.StartAsync(configure: o => o.CallTimeout = TimeSpan.FromMilliseconds(500));
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        await using var transport = new RabbitMqTransport(queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance);
+        var sink = new ResponseCompletion<int>();
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.GetTurnCountAsync))!);
+
+        await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "nobody"), method, [], sink));
+
+        var call = async () => await sink.TypedTask.WaitAsync(Patience);
+        (await call.Should().ThrowExactlyAsync<TimeoutException>()).WithMessage("*test-turns/nobody*GetTurnCountAsync*partition 0*");
+    }
+
+    [RabbitMqFact]
+    public async Task Draining_a_consumer_stops_it_and_leaves_later_messages_in_the_queue()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        await using var transport = new RabbitMqTransport(queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance);
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+        GrainMessage Append(int value) => new(new GrainId("test-turns", "drained"), method, [value], response: null);
+        var received = new List<int>();
+        var consumer = transport.Consume(0, (m, _) =>
+        {
+            received.Add((int)m.Arguments[0]!);
+            return ValueTask.CompletedTask;
+        });
+
+        await transport.SendAsync(0, Append(1));
+        await Eventually.TrueAsync(() => received.Count == 1, "the first message", Patience);
+        await consumer.DrainAsync(CancellationToken.None).WaitAsync(Patience);
+        await consumer.DisposeAsync();
+        await transport.SendAsync(0, Append(2));
+        await Task.Delay(300);
+        received.Should().Equal([1], "a drained consumer takes nothing more");
+
+        var next = transport.Consume(0, (m, _) =>
+        {
+            received.Add((int)m.Arguments[0]!);
+            return ValueTask.CompletedTask;
+        });
+        await Eventually.TrueAsync(() => received.Count == 2, "the message sent after the drain", Patience);
+        await next.DrainAsync(CancellationToken.None);
+        received.Should().Equal(1, 2);
+    }
+}
