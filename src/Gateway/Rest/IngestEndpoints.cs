@@ -87,7 +87,7 @@ internal static class IngestEndpoints
     {
         public static InterestDocument From(Interest interest) => new(
             interest.Id,
-            interest.Kind.ToString().ToLowerInvariant(),
+            interest.KindName,
             interest.Key,
             interest.Filters.Count == 0 ? null : [.. interest.Filters.Select(f => new FilterDocument(f.DataSize, f.MemcmpOffset is { } offset ? new MemcmpDocument(offset, f.MemcmpBytes) : null))]);
 

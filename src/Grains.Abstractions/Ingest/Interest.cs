@@ -73,8 +73,18 @@ public sealed class Interest : IEquatable<Interest>
         Filters = filters is null || filters.Count == 0
             ? []
             : [.. filters.OrderBy(f => f.ToString(), StringComparer.Ordinal)];
-        Id = CreateId(kind, key, Filters);
+        KindName = kind switch
+        {
+            InterestKind.Account => "account",
+            InterestKind.Program => "program",
+            InterestKind.Wallet => "wallet",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an interest kind"),
+        };
+        Id = CreateId(KindName, key, Filters);
     }
+
+    /// <summary>The kind as the wire, storage and ids spell it: <c>account</c>, <c>program</c> or <c>wallet</c>.</summary>
+    public string KindName { get; }
 
     public InterestKind Kind { get; }
 
@@ -104,15 +114,9 @@ public sealed class Interest : IEquatable<Interest>
 
     public override string ToString() => Id;
 
-    private static string CreateId(InterestKind kind, string key, IReadOnlyList<AccountFilter> filters)
+    private static string CreateId(string kindName, string key, IReadOnlyList<AccountFilter> filters)
     {
-        var id = new StringBuilder(kind switch
-        {
-            InterestKind.Account => "account:",
-            InterestKind.Program => "program:",
-            InterestKind.Wallet => "wallet:",
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an interest kind"),
-        }).Append(key);
+        var id = new StringBuilder(kindName).Append(':').Append(key);
         for (var i = 0; i < filters.Count; i++)
         {
             id.Append(i == 0 ? '?' : '&').Append(filters[i]);

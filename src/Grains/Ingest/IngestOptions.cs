@@ -67,7 +67,7 @@ public static class InterestRules
         ArgumentNullException.ThrowIfNull(interest);
         if (!Pubkey.TryParse(interest.Key, out _, out var error))
         {
-            return $"{interest.Kind.ToString().ToLowerInvariant()} '{interest.Key}': {error}";
+            return $"{interest.KindName} '{interest.Key}': {error}";
         }
 
         if (interest.Kind != InterestKind.Program && interest.Filters.Count > 0)

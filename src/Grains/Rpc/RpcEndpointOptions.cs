@@ -1,3 +1,4 @@
+using AccountGrains.Solana;
 using AccountGrains.Solana.Rpc;
 
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public sealed class RpcEndpointOptions
     public TimeSpan HydrationLinger { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>The URL without path, query or user info, safe for logs.</summary>
-    public string DescribeUrl() => Url is null ? "(none)" : $"{Url.Scheme}://{Url.IdnHost}:{Url.Port}";
+    public string DescribeUrl() => SafeUri.Describe(Url);
 }
 
 public sealed class RpcEndpointOptionsValidator : IValidateOptions<RpcEndpointOptions>

@@ -41,7 +41,7 @@ public sealed class SolanaPubSubClient : IAsyncDisposable
     private SolanaPubSubClient(ClientWebSocket socket, Uri endpoint, SolanaPubSubOptions options, ILogger logger)
     {
         _socket = socket;
-        _endpointText = Endpoints.Describe(endpoint);
+        _endpointText = SafeUri.Describe(endpoint);
         _options = options;
         _logger = logger;
         _metrics = RpcMetrics.Create(options.MeterFactory);

@@ -47,7 +47,7 @@ public sealed class SolanaRpcClient : IDisposable
         _options = options ?? new SolanaRpcOptions();
         SolanaRpcOptionsValidator.ThrowIfInvalid(_options);
         _endpoint = endpoint;
-        _endpointText = Endpoints.Describe(endpoint);
+        _endpointText = SafeUri.Describe(endpoint);
         _logger = logger ?? NullLogger.Instance;
         _metrics = RpcMetrics.Create(_options.MeterFactory);
         _http = handler is null

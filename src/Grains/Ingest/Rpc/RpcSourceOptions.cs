@@ -1,3 +1,4 @@
+using AccountGrains.Solana;
 using AccountGrains.Solana.Rpc;
 
 using Microsoft.Extensions.Options;
@@ -57,7 +58,7 @@ public sealed class RpcSourceOptions
     public TimeSpan KeepAliveTimeout { get; set; } = SolanaPubSubOptions.DefaultKeepAliveTimeout;
 
     /// <summary>The endpoint without path, query or user info, safe for logs.</summary>
-    public string DescribeEndpoint() => WebSocketUrl is null ? "(none)" : $"{WebSocketUrl.Scheme}://{WebSocketUrl.IdnHost}:{WebSocketUrl.Port}";
+    public string DescribeEndpoint() => SafeUri.Describe(WebSocketUrl);
 
     /// <summary>The settings of each websocket connection.</summary>
     public SolanaPubSubOptions ToPubSubOptions() => new()

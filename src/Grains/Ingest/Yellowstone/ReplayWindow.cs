@@ -38,8 +38,7 @@ public sealed class ReplayWindow(int keepSlots)
             }
         }
 
-        var prefix = pubkey.Length >= 8 ? BitConverter.ToUInt64(pubkey[..8]) : 0;
-        return writes.Add((writeVersion, prefix));
+        return writes.Add((writeVersion, PubkeyPrefix(pubkey)));
     }
 
     /// <summary>Takes back a write recorded but not delivered (its hand-off was cancelled), so a replay delivers it.</summary>
@@ -47,7 +46,7 @@ public sealed class ReplayWindow(int keepSlots)
     {
         if (_seen.TryGetValue(slot, out var writes))
         {
-            writes.Remove((writeVersion, pubkey.Length >= 8 ? BitConverter.ToUInt64(pubkey[..8]) : 0));
+            writes.Remove((writeVersion, PubkeyPrefix(pubkey)));
         }
     }
 
@@ -65,6 +64,8 @@ public sealed class ReplayWindow(int keepSlots)
             _seen.Remove(oldest);
         }
     }
+
+    private static ulong PubkeyPrefix(ReadOnlySpan<byte> pubkey) => pubkey.Length >= 8 ? BitConverter.ToUInt64(pubkey[..8]) : 0;
 
     /// <summary>Forgets the resume point and the window: the stream restarts at the tip (after a gap).</summary>
     public void Reset()

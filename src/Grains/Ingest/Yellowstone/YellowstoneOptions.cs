@@ -1,3 +1,5 @@
+using AccountGrains.Solana;
+
 using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Grains.Ingest.Yellowstone;
@@ -52,7 +54,7 @@ public sealed class YellowstoneOptions
     public int BufferSize { get; set; } = 4096;
 
     /// <summary>The endpoint without path, query or user info, safe for logs.</summary>
-    public string DescribeEndpoint() => Endpoint is null ? "(none)" : $"{Endpoint.Scheme}://{Endpoint.IdnHost}:{Endpoint.Port}";
+    public string DescribeEndpoint() => SafeUri.Describe(Endpoint);
 }
 
 public sealed class YellowstoneOptionsValidator(IOptions<IngestOptions> ingest) : IValidateOptions<YellowstoneOptions>

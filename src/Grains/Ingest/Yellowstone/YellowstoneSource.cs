@@ -85,7 +85,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
             "connecting" => SubscriptionStates.Pending,
             _ => SubscriptionStates.Disconnected,
         };
-        return [.. _interest.Snapshot().Select(i => new SubscriptionStatus(i.Id, i.Kind.ToString().ToLowerInvariant(), i.Key, state, 0, null))];
+        return [.. _interest.Snapshot().Select(i => new SubscriptionStatus(i.Id, i.KindName, i.Key, state, 0, null))];
     }
 
     public IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken)

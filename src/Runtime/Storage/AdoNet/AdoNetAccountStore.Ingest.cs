@@ -35,7 +35,7 @@ public abstract partial class AdoNetAccountStore : IIngestStateStore
             command =>
             {
                 AddParameter(command, "@id", interest.Id);
-                AddParameter(command, "@kind", interest.Kind.ToString().ToLowerInvariant());
+                AddParameter(command, "@kind", interest.KindName);
                 AddParameter(command, "@key", interest.Key);
                 AddParameter(command, "@filters", string.Join('&', interest.Filters));
                 AddParameter(command, "@at", _time.GetUtcNow().ToUnixTimeMilliseconds());
