@@ -291,4 +291,36 @@ public sealed class RabbitMqTransportTests
         await Task.Delay(500);
         attempts.Should().Be(2, "once processed it is acknowledged and not delivered again");
     }
+
+    [RabbitMqFact]
+    public async Task A_consumer_that_cannot_start_retries_until_the_queue_is_there()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        var log = new CapturingLogger();
+        await using var transport = new RabbitMqTransport(queues, codec, scope.Options, log.For<RabbitMqTransport>());
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+
+        // The queue is gone when the partition is taken (as when the broker is restarting): consuming fails.
+        await queues.DeleteAsync();
+        var received = new List<int>();
+        await using var consumer = transport.Consume(0, (m, _) =>
+        {
+            lock (received)
+            {
+                received.Add((int)m.Arguments[0]!);
+            }
+
+            m.MarkProcessed();
+            return ValueTask.CompletedTask;
+        });
+        await Eventually.TrueAsync(() => log.Lines.Any(l => l.Contains(" 1318 ", StringComparison.Ordinal)), "the failed start is logged", Patience);
+
+        // Back: the retry consumes it without anyone starting the consumer again.
+        await using var again = await PartitionQueues.DeclareAsync(scope.Connection, 1);
+        await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "late"), method, [5], response: null));
+        await Eventually.TrueAsync(() => received.Count == 1, "the message reaches the consumer that retried", Patience);
+        await again.DeleteAsync();
+    }
 }

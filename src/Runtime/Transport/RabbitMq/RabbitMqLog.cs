@@ -59,8 +59,8 @@ internal static partial class RabbitMqLog
     [LoggerMessage(1317, LogLevel.Warning, "Reply to {Call} from partition {Partition} could not be sent; the caller times out")]
     public static partial void ReplyFailed(ILogger logger, string call, int partition, Exception exception);
 
-    [LoggerMessage(1318, LogLevel.Error, "Consuming partition {Partition} could not start; its messages wait in the queue")]
-    public static partial void ConsumeFailed(ILogger logger, int partition, Exception exception);
+    [LoggerMessage(1318, LogLevel.Error, "Consuming partition {Partition} could not start (attempt {Attempt}); its messages wait in the queue; retrying in {DelayMs} ms")]
+    public static partial void ConsumeFailed(ILogger logger, int partition, int attempt, long delayMs, Exception exception);
 
     [LoggerMessage(1319, LogLevel.Warning, "Delivering {Call} from partition {Partition} failed; the caller gets the error")]
     public static partial void RequestDeliveryFailed(ILogger logger, string call, int partition, Exception exception);

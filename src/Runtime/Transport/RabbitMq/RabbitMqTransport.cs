@@ -32,6 +32,7 @@ public sealed class RabbitMqTransport : IMessageTransport
     private readonly ILogger<RabbitMqTransport> _logger;
     private readonly Func<Task> _effectsStored;
     private readonly int _maxInFlight;
+    private readonly TimeSpan _maxRetryDelay;
     private readonly SemaphoreSlim _unconfirmed;
     private readonly ConcurrentDictionary<long, Task> _outstanding = new();
     private long _nextPublish;
@@ -62,6 +63,7 @@ public sealed class RabbitMqTransport : IMessageTransport
         _logger = logger;
         _effectsStored = effectsStored ?? (static () => Task.CompletedTask);
         _maxInFlight = Math.Max(1, options.Prefetch);
+        _maxRetryDelay = options.MaxReconnectDelay;
         _unconfirmed = new SemaphoreSlim(options.MaxUnconfirmed, options.MaxUnconfirmed);
     }
 
@@ -200,7 +202,8 @@ public sealed class RabbitMqTransport : IMessageTransport
         private readonly Func<GrainMessage, CancellationToken, ValueTask> _handler;
         private readonly CancellationTokenSource _disposing = new();
         private readonly Task<PartitionConsumer?> _started;
-        private volatile bool _fenced;
+        private int _fencedFlag;
+        private PartitionConsumer? _consumer;
         private int _disposed;
 
         public Consumer(RabbitMqTransport transport, int partition, Func<GrainMessage, CancellationToken, ValueTask> handler)
@@ -215,11 +218,10 @@ public sealed class RabbitMqTransport : IMessageTransport
 
         public void Fence()
         {
-            _fenced = true;
-            if (_started.IsCompletedSuccessfully && _started.Result is { } consumer)
-            {
-                consumer.Fence();
-            }
+            // Flag first, then look for the consumer; StartAsync publishes the consumer first, then looks at the flag:
+            // whichever comes second fences it.
+            Interlocked.Exchange(ref _fencedFlag, 1);
+            Volatile.Read(ref _consumer)?.Fence();
         }
 
         /// <summary>
@@ -250,27 +252,49 @@ public sealed class RabbitMqTransport : IMessageTransport
             _disposing.Dispose();
         }
 
+        // Retried until it works or the consumer is disposed: a partition this silo owns must not sit unconsumed
+        // because the broker was away at the moment it was acquired.
         private async Task<PartitionConsumer?> StartAsync()
         {
-            try
+            var delay = TimeSpan.FromMilliseconds(200);
+            for (var attempt = 1; Volatile.Read(ref _fencedFlag) == 0; attempt++)
             {
-                // Taking is one at a time (the partition's order); up to Prefetch messages wait for their effects
-                // to be stored, and each is acknowledged when its own effect is.
-                var consumer = await _transport._queues.ConsumeAsync(Partition, DeliverAsync, _transport._maxInFlight, _disposing.Token).ConfigureAwait(false);
-                if (_fenced)
+                try
                 {
-                    consumer.Fence();
-                }
+                    // Taking is one at a time (the partition's order); up to Prefetch messages wait for their effects
+                    // to be stored, and each is acknowledged when its own effect is.
+                    var consumer = await _transport._queues.ConsumeAsync(Partition, DeliverAsync, _transport._maxInFlight, _disposing.Token).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _consumer, consumer);
+                    if (Volatile.Read(ref _fencedFlag) == 1)
+                    {
+                        consumer.Fence();
+                    }
 
-                return consumer;
-            }
+                    return consumer;
+                }
+                catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+                {
+                    return null;
+                }
 #pragma warning disable CA1031 // IMessageTransport.Consume cannot fail late; the messages wait in the durable queue
-            catch (Exception e)
+                catch (Exception e)
 #pragma warning restore CA1031
-            {
-                RabbitMqLog.ConsumeFailed(_transport._logger, Partition, e);
-                return null;
+                {
+                    RabbitMqLog.ConsumeFailed(_transport._logger, Partition, attempt, (long)delay.TotalMilliseconds, e);
+                    try
+                    {
+                        await Task.Delay(delay, _disposing.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return null;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _transport._maxRetryDelay.Ticks));
+                }
             }
+
+            return null;
         }
 
         // Taking: decode, hand to the runtime (the grain's mailbox). The returned task is the effect the ack waits for.
