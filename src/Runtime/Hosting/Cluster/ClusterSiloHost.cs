@@ -220,6 +220,8 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
 
         public Task Finished => _finished.Task;
 
+        private bool InPartition(GrainId id) => PartitionHash.PartitionOf(id.Key, _host._options.PartitionCount) == Partition;
+
         public void Fence(LeaseLossReason reason)
         {
             _fenced = true;
@@ -260,6 +262,9 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
                 return;
             }
 
+            // Whatever of this partition is still active here (a delivery that was in hand when an earlier epoch was
+            // fenced) may be older than storage: start from storage.
+            await _host._catalog.DeactivateWhereAsync(InPartition, CancellationToken.None).ConfigureAwait(false);
             var consumer = _host._transport.Consume(Partition, _host._catalog.DeliverAsync);
             Volatile.Write(ref _consumer, consumer);
             if (_fenced)
@@ -295,9 +300,7 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
                 }
 
                 // The grains of this partition go: whoever owns it next (maybe this silo again) starts from storage.
-                var partitionCount = _host._options.PartitionCount;
-                var deactivated = await _host._catalog.DeactivateWhereAsync(
-                    id => PartitionHash.PartitionOf(id.Key, partitionCount) == Partition, CancellationToken.None).ConfigureAwait(false);
+                var deactivated = await _host._catalog.DeactivateWhereAsync(InPartition, CancellationToken.None).ConfigureAwait(false);
                 Log.PartitionCleanedUp(_host._logger, Partition, Epoch, deactivated, reason.ToString());
             }
 #pragma warning disable CA1031 // logged; the partition is not this silo's any more either way
