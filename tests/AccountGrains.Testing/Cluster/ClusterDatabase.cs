@@ -29,8 +29,6 @@ public sealed class ClusterDatabase(string connectionString) : IAsyncDisposable
     {
         Timeout = 5,
         CommandTimeout = 10,
-        // A restarted server leaves broken pooled connections; do not keep them long.
-        ConnectionIdleLifetime = 5,
     }.ConnectionString);
 
     public string ConnectionString { get; } = connectionString;
