@@ -62,14 +62,18 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The cluster's folder: one working directory per process (with its logs), generated files.</summary>
     public string Directory { get; }
 
-    /// <summary>The processes' database (their schema first on the search path); null before <see cref="StartAsync()"/> or when embedded.</summary>
+    /// <summary>
+    /// The processes' database (their schema first on the search path); null before <see cref="StartAsync()"/>, and in
+    /// embedded mode unless <see cref="TestClusterOptions.PostgresConnectionString"/> is given (then every process
+    /// stores into it).
+    /// </summary>
     public string? ConnectionString { get; private set; }
 
     public string? RabbitMqUri { get; }
 
     public string? RabbitMqPrefix { get; }
 
-    /// <summary>Reads membership, leases and accounts (cluster mode, after <see cref="StartAsync()"/>).</summary>
+    /// <summary>Reads membership, leases and accounts (after <see cref="StartAsync()"/>, when there is a <see cref="ConnectionString"/>).</summary>
     public ClusterDatabase Database => _database ?? throw new InvalidOperationException("the cluster has no database (embedded mode, or not started)");
 
     /// <summary>Records every change of partition ownership from <see cref="StartAsync()"/> on (cluster mode).</summary>
@@ -133,11 +137,14 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Prepares the database and starts <see cref="TestClusterOptions.Silos"/> silos, then the gateways, all ready.</summary>
     public async Task StartAsync()
     {
-        if (Options.Mode == TestClusterMode.Cluster && _database is null)
+        if (_database is null && (Options.Mode == TestClusterMode.Cluster || Options.PostgresConnectionString is not null))
         {
             ConnectionString = Options.PostgresConnectionString ?? await _schema!.CreateAsync().ConfigureAwait(false);
             _database = new ClusterDatabase(ConnectionString);
-            _leases = new LeaseWatcher(_database).Start();
+            if (Options.Mode == TestClusterMode.Cluster)
+            {
+                _leases = new LeaseWatcher(_database).Start();
+            }
         }
 
         await Task.WhenAll(Enumerable.Range(0, Options.Silos).Select(_ => StartSiloAsync())).ConfigureAwait(false);
@@ -396,6 +403,11 @@ public sealed class TestCluster : IAsyncDisposable
             environment["AccountGrains__RabbitMq__Prefix"] = RabbitMqPrefix!;
             environment["AccountGrains__RabbitMq__QueueType"] = Options.QueueType;
             environment["AccountGrains__RabbitMq__ConnectionName"] = $"{Id}/{memberId}";
+        }
+        else if (ConnectionString is not null)
+        {
+            environment["AccountGrains__Storage__Provider"] = "Postgres";
+            environment["AccountGrains__Storage__ConnectionString"] = ConnectionString;
         }
         else
         {

@@ -46,7 +46,7 @@ public sealed class TestClusterOptions
 
     /// <summary>
     /// The database: null takes a fresh schema of <c>ACCOUNTGRAINS_TEST_POSTGRES</c>, dropped on dispose. A given
-    /// connection string is used as it is and left alone.
+    /// connection string is used as it is and left alone; in embedded mode it makes every process store into it.
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
