@@ -3,8 +3,14 @@ namespace AccountGrains.Gateway.Diagnostics;
 /// <summary>Gateway log lines (event ids 3000-3999).</summary>
 internal static partial class GatewayLog
 {
-    [LoggerMessage(3001, LogLevel.Information, "AccountGrains gateway (embedded silo) listening on {Addresses}; source {Source}; storage {Storage}")]
-    public static partial void Listening(ILogger logger, string addresses, string source, string storage);
+    [LoggerMessage(3001, LogLevel.Information, "AccountGrains gateway ({Mode}) listening on {Addresses}; source {Source}; storage {Storage}")]
+    public static partial void Listening(ILogger logger, string mode, string addresses, string source, string storage);
+
+    [LoggerMessage(3030, LogLevel.Information, "Stream subscriptions are back after a broker reconnect; re-reading {Count} accounts")]
+    public static partial void Rereading(ILogger logger, int count);
+
+    [LoggerMessage(3031, LogLevel.Warning, "Re-reading {Pubkey} after a broker reconnect failed; its subscribers get the next update")]
+    public static partial void RereadFailed(ILogger logger, string pubkey, Exception exception);
 
     [LoggerMessage(3002, LogLevel.Debug, "WebSocket {Connection} opened from {Remote}")]
     public static partial void SocketOpened(ILogger logger, string connection, string? remote);

@@ -8,6 +8,7 @@ using AccountGrains.Grains.Ingest;
 using System.Diagnostics.Metrics;
 using AccountGrains.Runtime.Diagnostics.Prometheus;
 using AccountGrains.Runtime.Hosting;
+using AccountGrains.Runtime.Hosting.Cluster;
 using AccountGrains.Runtime.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -32,12 +33,25 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration);
+        var cluster = ClusterServiceCollectionExtensions.IsClusterEnabled(builder.Configuration);
+        if (cluster)
+        {
+            // A cluster gateway hosts no grains: it calls the silos' grains over RabbitMQ and follows their streams.
+            builder.Services.AddAccountGrainsClient(builder.Configuration);
+            builder.Services.AddOptions<IngestOptions>().Bind(builder.Configuration.GetSection(IngestOptions.SectionName));
+        }
+        else
+        {
+            builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration);
+        }
+
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<AccountSubscriptionHub>();
-        builder.Services.AddHealthChecks().AddCheck<IngestHealthCheck>("ingest");
+        builder.Services.AddHealthChecks()
+            .AddCheck<IngestHealthCheck>("ingest")
+            .AddCheck<ReadyCheck>("ready", tags: [ReadyCheck.Tag]);
         builder.Services.AddSingleton(sp => new PrometheusMetricsExporter(["AccountGrains"], sp.GetRequiredService<IMeterFactory>()));
         configure?.Invoke(builder);
 
@@ -49,6 +63,7 @@ public static class GatewayApp
         app.MapAccountEndpoints();
         app.MapIngestEndpoints();
         app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyCheck.Tag) });
         app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /v1/interest, /v1/ingest, /healthz and /metrics"));
 
@@ -57,9 +72,10 @@ public static class GatewayApp
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             GatewayLog.Listening(
                 app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AccountGrains.Gateway"),
+                cluster ? "cluster member" : "embedded silo",
                 string.Join(", ", addresses),
-                app.Services.GetRequiredService<IAccountUpdateSource>().Describe,
-                app.Services.GetRequiredService<IAccountStore>().Describe);
+                app.Services.GetService<IAccountUpdateSource>()?.Describe ?? "the cluster's ingest leader",
+                app.Services.GetService<IAccountStore>()?.Describe ?? "the cluster's silos");
         });
         return app;
     }
@@ -70,6 +86,20 @@ public static class GatewayApp
         ArgumentNullException.ThrowIfNull(app);
         return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
     }
+}
+
+/// <summary>
+/// Ready to serve: embedded, once started; a cluster gateway, while its RabbitMQ connection is open (grain calls
+/// and streams go through it).
+/// </summary>
+internal sealed class ReadyCheck(IServiceProvider services) : IHealthCheck
+{
+    public const string Tag = "ready";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(services.GetService<RabbitMqCluster>() is not { } cluster || cluster.IsOpen
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("not connected to RabbitMQ"));
 }
 
 /// <summary>Unhealthy when the ingest failed; degraded while a live upstream is reconnecting; healthy otherwise.</summary>

@@ -14,18 +14,59 @@ namespace AccountGrains.Gateway.Subscriptions;
 /// With a live source, a newly wanted account joins the ingest's interest set (see
 /// <see cref="GatewayOptions.FollowSubscriptions"/>).
 /// </summary>
-internal sealed class AccountSubscriptionHub(
-    IStreamProvider streams,
-    GatewayMetrics metrics,
-    IGrainFactory grains,
-    IOptions<GatewayOptions> gatewayOptions,
-    IOptions<IngestOptions> ingestOptions,
-    ILogger<AccountSubscriptionHub> logger) : IAsyncDisposable
+internal sealed class AccountSubscriptionHub : IAsyncDisposable
 {
-    private readonly bool _follow = gatewayOptions.Value.FollowSubscriptions && ingestOptions.Value.Source != IngestOptions.Replay;
-
+    private readonly IStreamProvider _streams;
+    private readonly GatewayMetrics _metrics;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<AccountSubscriptionHub> _logger;
+    private readonly bool _follow;
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
+
+    public AccountSubscriptionHub(
+        IStreamProvider streams,
+        GatewayMetrics metrics,
+        IGrainFactory grains,
+        IOptions<GatewayOptions> gatewayOptions,
+        IOptions<IngestOptions> ingestOptions,
+        ILogger<AccountSubscriptionHub> logger)
+    {
+        _streams = streams;
+        _metrics = metrics;
+        _grains = grains;
+        _logger = logger;
+        _follow = gatewayOptions.Value.FollowSubscriptions && ingestOptions.Value.Source != IngestOptions.Replay;
+        if (streams is IResumableStreamProvider resumable)
+        {
+            resumable.Resubscribed += RereadAsync;
+        }
+    }
+
+    /// <summary>
+    /// The stream subscriptions came back after a broker reconnect: events published meanwhile are missing, so every
+    /// followed account is read again and its subscribers get the state (sockets drop what they already have).
+    /// </summary>
+    internal async Task RereadAsync()
+    {
+        var topics = _topics.Values.ToArray();
+        GatewayLog.Rereading(_logger, topics.Length);
+        foreach (var topic in topics)
+        {
+            try
+            {
+                var snapshot = await _grains.Get<IAccountGrain>(topic.Pubkey).GetSnapshotAsync().ConfigureAwait(false);
+                if (snapshot.State is { } state)
+                {
+                    await topic.OnChangedAsync(new AccountChanged(state)).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                GatewayLog.RereadFailed(_logger, topic.Pubkey, e);
+            }
+        }
+    }
 
     public int TopicCount => _topics.Count;
 
@@ -42,8 +83,8 @@ internal sealed class AccountSubscriptionHub(
 
             topic = new Topic(pubkey) { Subscribers = [subscriber] };
             _topics[pubkey] = topic;
-            topic.Upstream = await streams.SubscribeAsync(StreamId.ForAccount(pubkey), topic.OnChangedAsync, cancellationToken).ConfigureAwait(false);
-            metrics.UpstreamSubscriptionOpened();
+            topic.Upstream = await _streams.SubscribeAsync(StreamId.ForAccount(pubkey), topic.OnChangedAsync, cancellationToken).ConfigureAwait(false);
+            _metrics.UpstreamSubscriptionOpened();
             if (_follow)
             {
                 _ = FollowAsync(pubkey);
@@ -74,7 +115,7 @@ internal sealed class AccountSubscriptionHub(
                     await upstream.DisposeAsync().ConfigureAwait(false);
                 }
 
-                metrics.UpstreamSubscriptionClosed();
+                _metrics.UpstreamSubscriptionClosed();
             }
         }
         finally
@@ -88,12 +129,12 @@ internal sealed class AccountSubscriptionHub(
     {
         try
         {
-            await grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).AddInterestAsync(Interest.Account(pubkey)).ConfigureAwait(false);
+            await _grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey).AddInterestAsync(Interest.Account(pubkey)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             // Fire-and-forget: every failure (a full set, storage down) is logged here, never unobserved.
-            GatewayLog.FollowFailed(logger, pubkey, e.Message);
+            GatewayLog.FollowFailed(_logger, pubkey, e.Message);
         }
     }
 
@@ -113,6 +154,8 @@ internal sealed class AccountSubscriptionHub(
 
     private sealed class Topic(string pubkey)
     {
+        public string Pubkey => pubkey;
+
         private IAccountSubscriber[] _subscribers = [];
 
         // Copy-on-write: the event path reads the array without locking; writers hold the hub's membership lock.

@@ -15,3 +15,13 @@ public interface IStreamProvider
     ValueTask<IAsyncDisposable> SubscribeAsync(
         StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A stream provider whose subscriptions can miss events (the cluster's, across a broker reconnect). It raises
+/// <see cref="Resubscribed"/> once every subscription is back, so subscribers re-read the current state of what they
+/// follow; tokens make the re-read idempotent.
+/// </summary>
+public interface IResumableStreamProvider : IStreamProvider
+{
+    event Func<Task>? Resubscribed;
+}

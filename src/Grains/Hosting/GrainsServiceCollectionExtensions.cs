@@ -8,6 +8,7 @@ using AccountGrains.Grains.Ingest.Yellowstone;
 using AccountGrains.Grains.Rpc;
 using AccountGrains.Solana.Rpc;
 using AccountGrains.Runtime.Hosting;
+using AccountGrains.Runtime.Hosting.Cluster;
 using AccountGrains.Solana.Decoding;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,10 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<GrainMetrics>(),
             sp.GetRequiredService<ILogger<YellowstoneSource>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetRequiredService<SolanaRpcAccess>().Reader));
+            sp.GetRequiredService<SolanaRpcAccess>().Reader)
+        {
+            HandOffDurable = sp.GetRequiredService<Runtime.Transport.IMessageTransport>().FlushAsync,
+        });
         services.AddOptions<RpcSourceOptions>().Bind(configuration.GetSection(RpcSourceOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RpcSourceOptions>, RpcSourceOptionsValidator>();
         services.TryAddSingleton(sp => new RpcWebSocketSource(
@@ -70,7 +74,15 @@ public static class GrainsServiceCollectionExtensions
         });
         silo.AddGrain<IAccountGrain, AccountGrain>()
             .AddGrain<IGeyserIngestGrain, GeyserIngestGrain>();
-        if (startIngest)
+        if (startIngest && ClusterServiceCollectionExtensions.IsClusterEnabled(configuration))
+        {
+            // One ingest per cluster: the silo owning the ingest grain's partition starts it.
+            services.AddSingleton<IPartitionListener>(sp => new IngestLeader(
+                sp.GetRequiredService<IGrainFactory>(),
+                sp.GetRequiredService<IOptions<Runtime.Configuration.GrainRuntimeOptions>>().Value.PartitionCount,
+                sp.GetRequiredService<ILogger<IngestLeader>>()));
+        }
+        else if (startIngest)
         {
             services.AddHostedService<IngestStarter>();
         }

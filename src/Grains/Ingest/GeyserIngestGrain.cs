@@ -1,6 +1,7 @@
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Storage;
+using AccountGrains.Runtime.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,13 @@ internal sealed class GeyserIngestGrain(
     {
         var configured = options.Value.Interest.ToInterests().ToList();
         var stored = await state.ReadInterestAsync(cancellationToken).ConfigureAwait(false);
+        // A silo that led the ingest before (cluster mode) may hold entries removed elsewhere since: start from what
+        // is configured and stored now.
+        foreach (var entry in interest.Snapshot())
+        {
+            interest.Remove(entry.Id);
+        }
+
         foreach (var entry in configured.Concat(stored))
         {
             interest.Add(entry);
@@ -138,31 +146,55 @@ internal sealed class GeyserIngestGrain(
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        try
+        for (var restarts = 0; ; restarts++)
         {
-            await foreach (var update in source.ReadAsync(OnRejected, cancellationToken).ConfigureAwait(false))
+            try
             {
-                await grains.Get<IAccountGrain>(update.Pubkey).ApplyAsync(update).ConfigureAwait(false);
-                Interlocked.Increment(ref _read);
-                if ((long)update.Slot > Interlocked.Read(ref _lastSlot))
+                await foreach (var update in source.ReadAsync(OnRejected, cancellationToken).ConfigureAwait(false))
                 {
-                    Interlocked.Exchange(ref _lastSlot, (long)update.Slot);
+                    await grains.Get<IAccountGrain>(update.Pubkey).ApplyAsync(update).ConfigureAwait(false);
+                    Interlocked.Increment(ref _read);
+                    if ((long)update.Slot > Interlocked.Read(ref _lastSlot))
+                    {
+                        Interlocked.Exchange(ref _lastSlot, (long)update.Slot);
+                    }
+
+                    metrics.Ingested(source.Kind);
                 }
 
-                metrics.Ingested(source.Kind);
+                _completed = true;
+                IngestLog.SourceEnded(logger, source.Describe, Interlocked.Read(ref _read), Interlocked.Read(ref _rejected));
+                return;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                IngestLog.Stopped(logger, source.Describe, Interlocked.Read(ref _read));
+                return;
+            }
+            catch (MessageNotDeliveredException e)
+            {
+                // Updates handed on earlier never reached their partition (cluster mode, broker trouble). Reading the
+                // source again starts from its checkpoint, which was not saved past them.
+                _lastError = e.Message;
+                var delay = TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(restarts, 5)));
+                IngestLog.SourceRestarting(logger, source.Describe, (long)delay.TotalMilliseconds, e);
+                try
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
 
-            _completed = true;
-            IngestLog.SourceEnded(logger, source.Describe, Interlocked.Read(ref _read), Interlocked.Read(ref _rejected));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            IngestLog.Stopped(logger, source.Describe, Interlocked.Read(ref _read));
-        }
-        catch (Exception e)
-        {
-            _lastError = e.Message;
-            IngestLog.SourceFailed(logger, source.Describe, e);
+                _lastError = null;
+            }
+            catch (Exception e)
+            {
+                _lastError = e.Message;
+                IngestLog.SourceFailed(logger, source.Describe, e);
+                return;
+            }
         }
     }
 

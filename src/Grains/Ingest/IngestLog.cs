@@ -28,4 +28,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(2008, LogLevel.Information, "Interest removed: {InterestId} ({Total} in all)")]
     public static partial void InterestRemoved(ILogger logger, string interestId, int total);
+
+    [LoggerMessage(2009, LogLevel.Error, "Ingest from {Source}: updates handed on were not delivered; reading the source again from its checkpoint in {DelayMs} ms")]
+    public static partial void SourceRestarting(ILogger logger, string source, long delayMs, Exception exception);
 }

@@ -31,4 +31,7 @@ public enum DeactivationReason
     Idle,
     Shutdown,
     ActivationFailed,
+
+    /// <summary>This silo no longer owns the grain's partition (cluster mode).</summary>
+    PartitionReleased,
 }

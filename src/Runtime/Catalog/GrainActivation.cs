@@ -164,7 +164,7 @@ internal sealed class GrainActivation
     }
 
     /// <summary>Shutdown: stop accepting, let what was accepted run, then deactivate.</summary>
-    public void BeginShutdown()
+    public void BeginShutdown(DeactivationReason reason = DeactivationReason.Shutdown)
     {
         lock (_gate)
         {
@@ -174,7 +174,7 @@ internal sealed class GrainActivation
             }
 
             _closing = true;
-            _reason = DeactivationReason.Shutdown;
+            _reason = reason;
         }
 
         _mailbox.Writer.TryComplete();
@@ -185,11 +185,13 @@ internal sealed class GrainActivation
         try
         {
             await message.Method.InvokeAsync(Grain, message.Arguments, message.Response).ConfigureAwait(false);
+            message.MarkProcessed();
         }
         catch (Exception e)
         {
             // Only one-way calls get here: a call with a response reports its exception to the caller.
             RuntimeLog.OneWayCallFailed(_logger, message.Target, message.Method.Name, e);
+            message.MarkFailed(e);
         }
         finally
         {
@@ -219,6 +221,7 @@ internal sealed class GrainActivation
         while (_mailbox.Reader.TryRead(out var message))
         {
             message.Response?.SetException(error);
+            message.MarkFailed(error);
             lock (_gate)
             {
                 _pending--;

@@ -56,6 +56,7 @@ public sealed class GrainCatalog : IAsyncDisposable
                 case EnqueueResult.Failed:
                     var failure = new GrainActivationException(message.Target, activation.ActivationFailure ?? new OperationCanceledException("the activation closed"));
                     message.Response?.SetException(failure);
+                    message.MarkFailed(failure);
                     if (message.Response is null)
                     {
                         RuntimeLog.OneWayCallFailed(_logger, message.Target, message.Method.Name, failure);
@@ -125,6 +126,24 @@ public sealed class GrainCatalog : IAsyncDisposable
         }
 
         await Task.WhenAll(all.Select(a => a.Finished)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deactivates every activation <paramref name="match"/> selects (the grains of a partition this silo no longer
+    /// owns), keep-alive grains included: what they accepted runs first, then each deactivates and leaves. A message
+    /// that arrives later activates the grain anew. Returns how many were deactivated.
+    /// </summary>
+    public async Task<int> DeactivateWhereAsync(Func<GrainId, bool> match, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var selected = _activations.Values.Where(a => match(a.Id)).ToArray();
+        foreach (var activation in selected)
+        {
+            activation.BeginShutdown(DeactivationReason.PartitionReleased);
+        }
+
+        await Task.WhenAll(selected.Select(a => a.Finished)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return selected.Length;
     }
 
     public async ValueTask DisposeAsync()

@@ -43,10 +43,12 @@ public sealed class GrainTypeRegistry
             ?? throw new InvalidOperationException($"grain interface {grainInterface.Name} has no [GrainType] attribute");
     }
 
+    /// <summary>
+    /// The grain type of an interface: the registered one, else its <see cref="GrainTypeAttribute"/> (a gateway or a
+    /// client calls grains whose classes run elsewhere in the cluster).
+    /// </summary>
     public string TypeNameFor(Type grainInterface) =>
-        _typeNameByInterface.TryGetValue(grainInterface, out var name)
-            ? name
-            : throw new InvalidOperationException($"no grain class is registered for {grainInterface.Name}");
+        _typeNameByInterface.TryGetValue(grainInterface, out var name) ? name : TypeNameOf(grainInterface);
 
     public Grain Create(IServiceProvider services, GrainId id)
     {

@@ -19,7 +19,16 @@ public sealed class ClusterOptions
     public static readonly TimeSpan DefaultRenewInterval = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultSafetyMargin = TimeSpan.FromSeconds(3);
 
-    /// <summary>Npgsql connection string of the cluster database (membership and leases).</summary>
+    /// <summary>
+    /// Cluster mode: this process is one member of a cluster on PostgreSQL and RabbitMQ instead of the embedded
+    /// single process. Default false.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// Npgsql connection string of the cluster database (membership and leases). Default: the storage's
+    /// (<c>AccountGrains:Storage:ConnectionString</c>).
+    /// </summary>
     public string ConnectionString { get; set; } = "";
 
     /// <summary>

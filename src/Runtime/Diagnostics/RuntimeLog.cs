@@ -46,4 +46,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1121, LogLevel.Warning, "Pruning the account history failed; trying again at the next interval")]
     public static partial void HistoryPruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1040, LogLevel.Warning, "An event on {RoutingKey} could not be read; skipped")]
+    public static partial void UndecodableEvent(ILogger logger, string routingKey, Exception exception);
+
+    [LoggerMessage(1041, LogLevel.Warning, "An event on {Stream} was not taken by RabbitMQ; subscribers see the next one, or re-read state when they reconnect")]
+    public static partial void EventNotPublished(ILogger logger, string stream, Exception exception);
 }

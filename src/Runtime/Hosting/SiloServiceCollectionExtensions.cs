@@ -1,6 +1,7 @@
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Configuration;
 using AccountGrains.Runtime.Diagnostics;
+using AccountGrains.Runtime.Hosting.Cluster;
 using AccountGrains.Runtime.Messaging;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Runtime.Storage.AdoNet;
@@ -16,8 +17,10 @@ using Microsoft.Extensions.Options;
 namespace AccountGrains.Runtime.Hosting;
 
 /// <summary>
-/// Registers an embedded silo: in-process transport and streams, storage in SQLite (default) or PostgreSQL
-/// (<c>AccountGrains:Storage:Provider</c>).
+/// Registers a silo. Embedded (default): in-process transport and streams, every partition owned here, storage in
+/// SQLite or PostgreSQL (<c>AccountGrains:Storage:Provider</c>). With <c>AccountGrains:Cluster:Enabled</c>: one silo
+/// of a cluster, owning its share of the partitions by lease, with the RabbitMQ transport and streams and PostgreSQL
+/// storage.
 /// </summary>
 public static class SiloServiceCollectionExtensions
 {
@@ -34,6 +37,13 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new GrainTypeRegistry(sp.GetServices<GrainRegistration>()));
         services.TryAddSingleton<GrainCatalog>();
+        var cluster = ClusterServiceCollectionExtensions.IsClusterEnabled(configuration);
+        if (cluster)
+        {
+            ClusterServiceCollectionExtensions.AddClusterSilo(services, configuration);
+            services.AddSingleton<IValidateOptions<StorageOptions>, ClusterStorageValidator>();
+        }
+
         services.TryAddSingleton<IMessageTransport, InProcessTransport>();
         services.TryAddSingleton<GrainRuntime>();
         services.TryAddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
@@ -44,7 +54,11 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IIngestStateStore>(sp =>
             sp.GetRequiredService<IAccountStore>() as IIngestStateStore ?? new InMemoryIngestStateStore());
         services.TryAddSingleton<AccountWriteBehind>();
-        services.AddHostedService<SiloHost>();
+        if (!cluster)
+        {
+            services.AddHostedService<SiloHost>();
+        }
+
         services.AddHostedService<AccountHistoryPruner>();
         return new SiloBuilder(services);
     }
@@ -53,6 +67,15 @@ public static class SiloServiceCollectionExtensions
         options.IsPostgres
             ? new PostgresAccountStore(options.ConnectionString!, time) { KeepsHistory = options.HistoryRetention > TimeSpan.Zero }
             : new SqliteAccountStore(options.SqlitePath, time) { KeepsHistory = options.HistoryRetention > TimeSpan.Zero };
+}
+
+/// <summary>A cluster's silos share one database: storage must be PostgreSQL.</summary>
+internal sealed class ClusterStorageValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options) =>
+        options.IsPostgres
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{StorageOptions.SectionName}:Provider must be 'Postgres' when AccountGrains:Cluster:Enabled is true (the silos share one database); got '{options.Provider}'.");
 }
 
 /// <summary>Adds grain classes to a silo.</summary>

@@ -27,6 +27,8 @@ public sealed class AccountWriteBehind : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Dictionary<string, AccountState> _pending = new(StringComparer.Ordinal);
     private TaskCompletionSource _pendingStored = NewCompletion();
+    private TaskCompletionSource? _writing;
+    private int _abandonedBatches;
     private Task? _loop;
     private bool _stopped;
 
@@ -97,6 +99,41 @@ public sealed class AccountWriteBehind : IAsyncDisposable
         return stored;
     }
 
+    /// <summary>
+    /// Completes when every state queued before the call is stored (or superseded by a stored newer one), without
+    /// hurrying the loop; faults with <see cref="WriteBehindAbandonedException"/> when the write-behind gave up on a
+    /// batch in the meantime (stopping while storage kept failing). The cluster transport acknowledges a message
+    /// after its turn and this barrier, so an update is acknowledged only once its effect is in storage.
+    /// </summary>
+    public Task WhenStoredAsync()
+    {
+        Task stored;
+        int abandoned;
+        lock (_gate)
+        {
+            // Batches are written one after the other, so waiting for the queued batch covers the one being written.
+            var waitFor = _pending.Count > 0 ? _pendingStored : _writing;
+            if (waitFor is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            stored = waitFor.Task;
+            abandoned = _abandonedBatches;
+        }
+
+        return stored.IsCompleted && Volatile.Read(ref _abandonedBatches) == abandoned ? Task.CompletedTask : WaitAsync(stored, abandoned);
+    }
+
+    private async Task WaitAsync(Task stored, int abandonedBefore)
+    {
+        await stored.ConfigureAwait(false);
+        if (Volatile.Read(ref _abandonedBatches) != abandonedBefore)
+        {
+            throw new WriteBehindAbandonedException("the write-behind gave up on a batch while stopping (storage kept failing); its states are not stored");
+        }
+    }
+
     /// <summary>Stops the loop after writing everything queued.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -156,6 +193,7 @@ public sealed class AccountWriteBehind : IAsyncDisposable
 
             batch = _pending;
             stored = _pendingStored;
+            _writing = stored;
             _pending = new Dictionary<string, AccountState>(StringComparer.Ordinal);
             _pendingStored = NewCompletion();
         }
@@ -165,6 +203,14 @@ public sealed class AccountWriteBehind : IAsyncDisposable
         {
             var chunk = new ArraySegment<AccountState>(states, start, Math.Min(_options.MaxBatchSize, states.Length - start));
             await WriteWithRetryAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (ReferenceEquals(_writing, stored))
+            {
+                _writing = null;
+            }
         }
 
         stored.TrySetResult();
@@ -180,6 +226,7 @@ public sealed class AccountWriteBehind : IAsyncDisposable
                 // has not acknowledged these updates and redelivers them; embedded, they are lost and said to be.
                 RuntimeLog.WriteBehindGaveUp(_logger, chunk.Count, ShutdownAttempts);
                 _metrics.StatesAbandoned(chunk.Count);
+                Interlocked.Increment(ref _abandonedBatches);
                 return;
             }
 
@@ -227,3 +274,6 @@ public sealed class AccountWriteBehind : IAsyncDisposable
 
     private static TaskCompletionSource NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>States were given up on: the write-behind stopped while storage kept failing.</summary>
+public sealed class WriteBehindAbandonedException(string message) : Exception(message);

@@ -15,6 +15,12 @@ public interface IMessageTransport : IAsyncDisposable
     /// other. Disposing the result stops consuming after the message in hand.
     /// </summary>
     IPartitionConsumer Consume(int partition, Func<GrainMessage, CancellationToken, ValueTask> handler);
+
+    /// <summary>
+    /// Completes when every one-way message sent before the call is durably queued (the ingest checkpoints after it).
+    /// In-process there is nothing more durable than the channel: completes at once.
+    /// </summary>
+    Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
 
 /// <summary>A running consumer of one partition.</summary>
@@ -24,4 +30,10 @@ public interface IPartitionConsumer : IAsyncDisposable
 
     /// <summary>Stops taking new messages after delivering everything already queued, then ends.</summary>
     Task DrainAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The partition is no longer this silo's: stop handing messages to the runtime and acknowledging them at once,
+    /// without waiting. What is in hand returns to the queue for the next owner when the consumer is disposed.
+    /// </summary>
+    void Fence();
 }

@@ -81,6 +81,9 @@ public sealed class InProcessTransport : IMessageTransport
 
         public int Partition { get; }
 
+        /// <summary>Stops the loop after the message in hand; what is queued stays in the channel.</summary>
+        public void Fence() => _stop.Cancel();
+
         public async Task DrainAsync(CancellationToken cancellationToken)
         {
             // Refuse new messages (a sender gets ChannelClosedException rather than a message nobody will read),

@@ -99,6 +99,9 @@ public sealed class RabbitMqTransportTests
         }
 
         await Task.WhenAll(sends).WaitAsync(Patience);
+
+        // Sent is not yet queued: the read below is a request on another channel, so wait for the confirms first.
+        await silo.Services.GetRequiredService<IMessageTransport>().FlushAsync().WaitAsync(Patience);
         foreach (var grain in grains)
         {
             (await grain.GetAppendedAsync().WaitAsync(Patience)).Should().Equal(Enumerable.Range(0, perGrain));
@@ -168,6 +171,7 @@ public sealed class RabbitMqTransportTests
         var consumer = transport.Consume(0, (m, _) =>
         {
             received.Add((int)m.Arguments[0]!);
+            m.MarkProcessed(); // what the grain's turn does; the acknowledgement waits for it
             return ValueTask.CompletedTask;
         });
 
@@ -182,10 +186,109 @@ public sealed class RabbitMqTransportTests
         var next = transport.Consume(0, (m, _) =>
         {
             received.Add((int)m.Arguments[0]!);
+            m.MarkProcessed();
             return ValueTask.CompletedTask;
         });
         await Eventually.TrueAsync(() => received.Count == 2, "the message sent after the drain", Patience);
         await next.DrainAsync(CancellationToken.None);
         received.Should().Equal(1, 2);
+    }
+
+    [RabbitMqFact]
+    public async Task A_one_way_call_is_acknowledged_only_after_its_turn_and_the_stored_barrier()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var barriers = 0;
+        await using var transport = new RabbitMqTransport(
+            queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance,
+            effectsStored: () =>
+            {
+                Interlocked.Increment(ref barriers);
+                return stored.Task;
+            });
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+        var taken = new List<GrainMessage>();
+        var consumer = transport.Consume(0, (m, _) =>
+        {
+            lock (taken)
+            {
+                taken.Add(m);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "acked"), method, [1], response: null));
+        await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "acked"), method, [2], response: null));
+        await transport.FlushAsync().WaitAsync(Patience);
+
+        // Both are taken (the second is not held up by the first's ack), neither is acknowledged yet.
+        await Eventually.TrueAsync(() => taken.Count == 2, "both messages taken", Patience);
+        barriers.Should().Be(0, "the barrier is asked for only once a turn has run");
+        taken[0].MarkProcessed();
+        await Eventually.TrueAsync(() => Volatile.Read(ref barriers) == 1, "the first turn waits for the store", Patience);
+
+        // The silo dies before storing: closing without acks returns both to the queue, in order.
+        consumer.Fence();
+        await consumer.DisposeAsync();
+        var redelivered = new List<int>();
+        var next = transport.Consume(0, (m, _) =>
+        {
+            lock (redelivered)
+            {
+                redelivered.Add((int)m.Arguments[0]!);
+            }
+
+            m.MarkProcessed();
+            return ValueTask.CompletedTask;
+        });
+        await Eventually.TrueAsync(() => redelivered.Count == 2, "both redelivered to the next consumer", Patience);
+        redelivered.Should().Equal(1, 2);
+
+        // Once stored they are acknowledged: nothing comes back after this consumer goes too.
+        stored.SetResult();
+        await next.DrainAsync(CancellationToken.None).WaitAsync(Patience);
+        await next.DisposeAsync();
+        var after = new List<int>();
+        await using var last = transport.Consume(0, (m, _) =>
+        {
+            after.Add((int)m.Arguments[0]!);
+            m.MarkProcessed();
+            return ValueTask.CompletedTask;
+        });
+        await Task.Delay(500);
+        after.Should().BeEmpty("acknowledged messages are gone from the queue");
+    }
+
+    [RabbitMqFact]
+    public async Task A_one_way_call_whose_grain_fails_goes_back_to_the_queue_and_is_taken_again()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        await using var transport = new RabbitMqTransport(queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance);
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+        var attempts = 0;
+        await using var consumer = transport.Consume(0, (m, _) =>
+        {
+            // The first attempt fails as an activation failure would (storage down); the second succeeds.
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                m.MarkFailed(new InvalidOperationException("storage is down"));
+            }
+            else
+            {
+                m.MarkProcessed();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "retried"), method, [7], response: null));
+        await Eventually.TrueAsync(() => Volatile.Read(ref attempts) == 2, "the failed message comes back", Patience);
+        await Task.Delay(500);
+        attempts.Should().Be(2, "once processed it is acknowledged and not delivered again");
     }
 }

@@ -77,6 +77,50 @@ public sealed class AccountWriteBehindTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task WhenStoredAsync_covers_the_batch_being_written_and_the_one_queued_and_nothing_later()
+    {
+        await using var writeBehind = Create(NeverByTimer);
+        writeBehind.Start();
+        writeBehind.WhenStoredAsync().IsCompleted.Should().BeTrue("nothing is waiting");
+        _store.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = TestAccounts.State(TestAccounts.NewPubkey(), 10, 1);
+        _ = writeBehind.Enqueue(first);
+        _ = writeBehind.FlushAsync();
+        await _store.WriteStarted.Task.WaitAsync(Guard);
+
+        // The first batch is being written (held): the barrier waits for it.
+        var whileWriting = writeBehind.WhenStoredAsync();
+        var second = TestAccounts.State(TestAccounts.NewPubkey(), 10, 1);
+        _ = writeBehind.Enqueue(second);
+        var withQueued = writeBehind.WhenStoredAsync();
+        await Task.Delay(100);
+        whileWriting.IsCompleted.Should().BeFalse();
+        withQueued.IsCompleted.Should().BeFalse();
+
+        _store.Hold.SetResult();
+        await whileWriting.WaitAsync(Guard);
+        (await _database.ReadAsync(first.Pubkey, CancellationToken.None)).Should().NotBeNull();
+        await writeBehind.FlushAsync().WaitAsync(Guard);
+        await withQueued.WaitAsync(Guard);
+        (await _database.ReadAsync(second.Pubkey, CancellationToken.None)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task WhenStoredAsync_fails_when_the_write_behind_gave_up_on_the_states_it_covers()
+    {
+        var writeBehind = Create(NeverByTimer);
+        writeBehind.Start();
+        _store.FailuresLeft = int.MaxValue;
+        _ = writeBehind.Enqueue(TestAccounts.State(TestAccounts.NewPubkey(), 10, 1));
+        var barrier = writeBehind.WhenStoredAsync();
+
+        await writeBehind.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The cluster transport must not acknowledge what was never stored.
+        await barrier.Invoking(b => b.WaitAsync(Guard)).Should().ThrowAsync<WriteBehindAbandonedException>();
+    }
+
+    [Fact]
     public async Task A_failed_write_is_retried_until_the_state_is_stored()
     {
         await using var writeBehind = Create(NeverByTimer);

@@ -66,6 +66,12 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         _endpoint = _options.DescribeEndpoint();
     }
 
+    /// <summary>
+    /// Completes when everything handed on so far is durable (the cluster transport's flush: the partition queues
+    /// hold it). A checkpoint is saved only after it, so a new leader never resumes past an update that was lost.
+    /// </summary>
+    public Func<CancellationToken, Task>? HandOffDurable { get; init; }
+
     public string Kind => IngestOptions.Yellowstone;
 
     public string Describe => $"yellowstone {_endpoint} ({_options.Commitment.ToString().ToLowerInvariant()})";
@@ -485,6 +491,11 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
 
         try
         {
+            if (HandOffDurable is { } durable)
+            {
+                await durable(cancellationToken).ConfigureAwait(false);
+            }
+
             await _state.SaveCheckpointAsync(CheckpointName, slot, cancellationToken).ConfigureAwait(false);
             _savedCheckpoint = slot;
         }

@@ -8,14 +8,14 @@ namespace AccountGrains.Runtime.Transport.RabbitMq;
 /// A running consumer of one partition queue, on a channel of its own (so that closing it hands every message it
 /// has not acknowledged back to the queue at once). Deliveries are handed to the handler in order; each is
 /// acknowledged when its handler task completes, and sent back to the queue (nack, requeue) when it fails. With
-/// <c>maxInFlight</c> above 1 the next message is handed over as soon as the handler has returned its task, so a
-/// handler that completes when a write-behind batch is stored does not hold the partition up; a handler that keeps
-/// order must then take the message (enqueue it) before it returns.
+/// <c>maxInFlight</c> above 1 the next message is handed over as soon as the handler has taken the current one (its
+/// outer task), and the acknowledgement waits for the inner task (the effect, e.g. the write-behind batch stored), so
+/// storing does not hold the partition up and the order of taking stays the queue's.
 /// </summary>
 public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
 {
     private readonly RabbitMqConnection _connection;
-    private readonly Func<DeliveredMessage, Task> _handler;
+    private readonly Func<DeliveredMessage, ValueTask<Task>> _handler;
     private readonly Func<string, string, ReadOnlyMemory<byte>, CancellationToken, Task> _reply;
     private readonly SemaphoreSlim _inFlight;
     private readonly int _maxInFlight;
@@ -25,9 +25,10 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private IChannel? _channel;
     private int _stopped;
+    private volatile bool _fenced;
 
     internal PartitionConsumer(
-        RabbitMqConnection connection, int partition, string queue, Func<DeliveredMessage, Task> handler, int maxInFlight,
+        RabbitMqConnection connection, int partition, string queue, Func<DeliveredMessage, ValueTask<Task>> handler, int maxInFlight,
         Func<string, string, ReadOnlyMemory<byte>, CancellationToken, Task> reply)
     {
         _connection = connection;
@@ -53,6 +54,18 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
     }
 
     Task IRestorable.RestoreAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>
+    /// The partition was lost: from now on nothing is handed to the handler and nothing is acknowledged, at once and
+    /// without waiting (the new owner may already be allowed to start). Messages in hand go back to the queue when the
+    /// consumer is stopped (its channel closed); their effects may be stored twice, which the epoch and token guards
+    /// of the store make harmless.
+    /// </summary>
+    public void Fence()
+    {
+        _fenced = true;
+        _stopping.Cancel();
+    }
 
     /// <summary>
     /// Stops taking messages, waits for the handlers in hand to finish (and be acknowledged) until
@@ -181,7 +194,7 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
             Task handled;
             try
             {
-                handled = _handler(delivery.Message);
+                handled = await _handler(delivery.Message).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // a handler's failure is the message's failure: it goes back to the queue
             catch (Exception e)
@@ -214,7 +227,7 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
                 failure = e;
             }
 
-            if (!delivery.Channel.IsOpen)
+            if (_fenced || !delivery.Channel.IsOpen)
             {
                 RabbitMqLog.AckSkipped(_connection.Logger, Queue);
                 return;
@@ -230,6 +243,10 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
                 else
                 {
                     RabbitMqLog.HandlerFailed(_connection.Logger, Queue, delivery.Message.Redelivered, delivery.Message.DeliveryCount, failure);
+
+                    // A failure that repeats (storage down, a grain that cannot activate) would otherwise come straight
+                    // back: hold the message a little longer each time it returns before handing it back.
+                    await Task.Delay(RequeueDelay(delivery.Message.DeliveryCount ?? 0)).ConfigureAwait(false);
                     await delivery.Channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true).ConfigureAwait(false);
                 }
             }
@@ -245,6 +262,10 @@ public sealed class PartitionConsumer : IRestorable, IAsyncDisposable
             _inFlight.Release();
         }
     }
+
+    /// <summary>100 ms for a first failure, doubling with each redelivery, at most 5 s.</summary>
+    internal static TimeSpan RequeueDelay(long deliveryCount) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Clamp(deliveryCount, 0, 6))));
 
     private async Task WaitForHandlersAsync(CancellationToken cancellationToken)
     {

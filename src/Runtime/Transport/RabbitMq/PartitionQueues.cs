@@ -83,8 +83,20 @@ public sealed class PartitionQueues : IRestorable, IAsyncDisposable
     /// a message is acknowledged after <paramref name="handler"/>'s task completes, and requeued when it fails.
     /// </summary>
     /// <remarks><c>maxInFlight</c>: how many handler tasks may be pending at once (at most the prefetch); 1 handles strictly one at a time.</remarks>
-    public async Task<PartitionConsumer> ConsumeAsync(
+    public Task<PartitionConsumer> ConsumeAsync(
         int partition, Func<DeliveredMessage, Task> handler, int maxInFlight = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return ConsumeAsync(partition, delivery => ValueTask.FromResult(handler(delivery)), maxInFlight, cancellationToken);
+    }
+
+    /// <summary>
+    /// Consumes in two steps: awaiting <paramref name="handler"/> is taking the message (the next one is not handed
+    /// over before, which keeps the partition's order), and the task it returns is the message's effect: the message
+    /// is acknowledged when that completes and requeued when it fails, while the following messages are taken.
+    /// </summary>
+    public async Task<PartitionConsumer> ConsumeAsync(
+        int partition, Func<DeliveredMessage, ValueTask<Task>> handler, int maxInFlight, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);

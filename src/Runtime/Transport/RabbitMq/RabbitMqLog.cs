@@ -64,4 +64,7 @@ internal static partial class RabbitMqLog
 
     [LoggerMessage(1319, LogLevel.Warning, "Delivering {Call} from partition {Partition} failed; the caller gets the error")]
     public static partial void RequestDeliveryFailed(ILogger logger, string call, int partition, Exception exception);
+
+    [LoggerMessage(1320, LogLevel.Error, "A one-way grain call was not confirmed by RabbitMQ; the sender is told at its next send or flush and resumes from what was stored")]
+    public static partial void OneWayNotConfirmed(ILogger logger, Exception exception);
 }

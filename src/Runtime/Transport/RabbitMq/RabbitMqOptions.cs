@@ -9,6 +9,7 @@ public sealed class RabbitMqOptions
     public const string DefaultUri = "amqp://guest:guest@localhost:5672/";
     public const int DefaultPrefetch = 256;
     public const int DefaultPublishBatchSize = 500;
+    public const int DefaultMaxUnconfirmed = 10_000;
     public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultReconnectDelay = TimeSpan.FromSeconds(2);
@@ -49,6 +50,12 @@ public sealed class RabbitMqOptions
     /// caller gets a <see cref="TimeoutException"/> and the request expires in the queue. Default 30 s.
     /// </summary>
     public TimeSpan CallTimeout { get; set; } = DefaultCallTimeout;
+
+    /// <summary>
+    /// One-way grain calls (the ingest's updates) sent and not yet confirmed by the broker, at most; a sender past it
+    /// waits. Default 10,000.
+    /// </summary>
+    public int MaxUnconfirmed { get; set; } = DefaultMaxUnconfirmed;
 
     /// <summary>Delay between recovery attempts after the connection is lost; the first connect starts here too. Default 2 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = DefaultReconnectDelay;
@@ -102,6 +109,11 @@ public sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
         if (options.PublishBatchSize is < 1 or > 10_000)
         {
             failures.Add($"{s}:PublishBatchSize must be between 1 and 10000 (got {options.PublishBatchSize}).");
+        }
+
+        if (options.MaxUnconfirmed is < 1 or > 1_000_000)
+        {
+            failures.Add($"{s}:MaxUnconfirmed must be between 1 and 1000000 (got {options.MaxUnconfirmed}).");
         }
 
         if (options.ConfirmTimeout < TimeSpan.FromMilliseconds(100) || options.ConfirmTimeout > TimeSpan.FromMinutes(10))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AccountGrains.Runtime.Messaging;
 using AccountGrains.Runtime.Messaging.Wire;
 using Microsoft.Extensions.Logging;
@@ -7,8 +8,17 @@ namespace AccountGrains.Runtime.Transport.RabbitMq;
 /// <summary>
 /// The cluster transport: grain calls travel as <see cref="GrainCallCodec"/> bytes over the partition queues. A call
 /// that expects a result is a request (direct reply-to) answered with <see cref="GrainReplyCodec"/> bytes and bounded by
-/// <see cref="RabbitMqOptions.CallTimeout"/>; a one-way call is a persistent publish, and awaiting its confirm is the
-/// back-pressure. The queues are the caller's: this transport neither declares, deletes nor disposes them.
+/// <see cref="RabbitMqOptions.CallTimeout"/>. A one-way call is a persistent publish: <see cref="SendAsync"/> returns
+/// once it is on its way, up to <see cref="RabbitMqOptions.MaxUnconfirmed"/> publishes wait for their confirms at once
+/// (more make the sender wait), and <see cref="FlushAsync"/> waits until the broker has stored everything sent before
+/// it. A publish the broker never confirmed makes the next <see cref="SendAsync"/> and <see cref="FlushAsync"/> throw
+/// <see cref="MessageNotDeliveredException"/>, so the sender (the ingest) resumes from what it knows was stored.
+/// <para>
+/// Consuming: a message is taken when its grain has queued it (in partition order), and acknowledged only after its
+/// turn has run and the write-behind has stored what the turn wrote (the <c>effectsStored</c> barrier): a crash before
+/// that redelivers it to the partition's next owner.
+/// </para>
+/// The queues are the caller's: this transport neither declares, deletes nor disposes them.
 /// </summary>
 /// <remarks>
 /// One-way calls of a partition arrive in the order they were sent; requests go out on their own channel, so a request
@@ -20,8 +30,26 @@ public sealed class RabbitMqTransport : IMessageTransport
     private readonly GrainCallCodec _codec;
     private readonly TimeSpan _callTimeout;
     private readonly ILogger<RabbitMqTransport> _logger;
+    private readonly Func<Task> _effectsStored;
+    private readonly int _maxInFlight;
+    private readonly SemaphoreSlim _unconfirmed;
+    private readonly ConcurrentDictionary<long, Task> _outstanding = new();
+    private long _nextPublish;
+    private long _undelivered;
+    private long _undeliveredSeenBySend;
+    private long _undeliveredSeenByFlush;
+    private Exception? _lastUndelivered;
 
-    public RabbitMqTransport(PartitionQueues queues, GrainCallCodec codec, RabbitMqOptions options, ILogger<RabbitMqTransport> logger)
+    /// <param name="queues">The partition queues (declared by the caller).</param>
+    /// <param name="codec">Encodes and decodes grain calls.</param>
+    /// <param name="options">Call timeout, prefetch (messages waiting for their effects per partition) and MaxUnconfirmed.</param>
+    /// <param name="logger">Where failures are logged.</param>
+    /// <param name="effectsStored">
+    /// Completes when everything the grains have written so far is in storage (the write-behind's
+    /// <c>WhenStoredAsync</c>); a one-way message is acknowledged after its turn and this. Null: after its turn.
+    /// </param>
+    public RabbitMqTransport(
+        PartitionQueues queues, GrainCallCodec codec, RabbitMqOptions options, ILogger<RabbitMqTransport> logger, Func<Task>? effectsStored = null)
     {
         ArgumentNullException.ThrowIfNull(queues);
         ArgumentNullException.ThrowIfNull(codec);
@@ -32,7 +60,13 @@ public sealed class RabbitMqTransport : IMessageTransport
         _codec = codec;
         _callTimeout = options.CallTimeout;
         _logger = logger;
+        _effectsStored = effectsStored ?? (static () => Task.CompletedTask);
+        _maxInFlight = Math.Max(1, options.Prefetch);
+        _unconfirmed = new SemaphoreSlim(options.MaxUnconfirmed, options.MaxUnconfirmed);
     }
+
+    /// <summary>One-way publishes sent and not yet confirmed by the broker.</summary>
+    public int Unconfirmed => _outstanding.Count;
 
     /// <summary>
     /// A one-way call completes when the broker has stored it. A call with a response completes as soon as the request
@@ -46,10 +80,85 @@ public sealed class RabbitMqTransport : IMessageTransport
         var body = _codec.Encode(message);
         if (message.Response is not { } response)
         {
-            return new ValueTask(_queues.PublishAsync(partition, body));
+            ThrowIfUndelivered();
+            return _unconfirmed.Wait(0, CancellationToken.None) ? Publish(partition, body) : WaitAndPublishAsync(partition, body, cancellationToken);
         }
 
         _ = RequestAsync(partition, message, response, body);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Completes when the broker has stored every one-way message sent before the call; throws
+    /// <see cref="MessageNotDeliveredException"/> when one of them (or one since the last flush) was never confirmed.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var pending = _outstanding.Values.ToArray();
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recorded in _undelivered by the publish's continuation; reported below.
+        }
+
+        ThrowIfUndelivered(ref _undeliveredSeenByFlush);
+    }
+
+    // Senders and flushers each learn of every failure once (the ingest's loop and its checkpoint both must know).
+    private void ThrowIfUndelivered() => ThrowIfUndelivered(ref _undeliveredSeenBySend);
+
+    private void ThrowIfUndelivered(ref long seen)
+    {
+        var failures = Interlocked.Read(ref _undelivered);
+        if (failures != Interlocked.Exchange(ref seen, failures))
+        {
+            var failure = Volatile.Read(ref _lastUndelivered);
+            throw new MessageNotDeliveredException(
+                $"{failures} one-way grain calls so far were not confirmed by RabbitMQ; last: {failure?.Message}", failure);
+        }
+    }
+
+    private async ValueTask WaitAndPublishAsync(int partition, byte[] body, CancellationToken cancellationToken)
+    {
+        await _unconfirmed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Publish(partition, body).ConfigureAwait(false);
+    }
+
+    private ValueTask Publish(int partition, byte[] body)
+    {
+        Task confirmed;
+        try
+        {
+            confirmed = _queues.PublishAsync(partition, body);
+        }
+        catch
+        {
+            _unconfirmed.Release();
+            throw;
+        }
+
+        var id = Interlocked.Increment(ref _nextPublish);
+        _outstanding[id] = confirmed;
+        _ = confirmed.ContinueWith(
+            static (task, state) =>
+            {
+                var (transport, id) = ((RabbitMqTransport, long))state!;
+                transport._outstanding.TryRemove(id, out _);
+                transport._unconfirmed.Release();
+                if (task.Exception is { } failure)
+                {
+                    Volatile.Write(ref transport._lastUndelivered, failure.GetBaseException());
+                    Interlocked.Increment(ref transport._undelivered);
+                    RabbitMqLog.OneWayNotConfirmed(transport._logger, failure.GetBaseException());
+                }
+            },
+            (this, id),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return ValueTask.CompletedTask;
     }
 
@@ -83,12 +192,15 @@ public sealed class RabbitMqTransport : IMessageTransport
     /// <summary>Nothing to release: the consumers are stopped by their owners and the queues belong to the caller.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    Task IMessageTransport.FlushAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
     private sealed class Consumer : IPartitionConsumer
     {
         private readonly RabbitMqTransport _transport;
         private readonly Func<GrainMessage, CancellationToken, ValueTask> _handler;
         private readonly CancellationTokenSource _disposing = new();
         private readonly Task<PartitionConsumer?> _started;
+        private volatile bool _fenced;
         private int _disposed;
 
         public Consumer(RabbitMqTransport transport, int partition, Func<GrainMessage, CancellationToken, ValueTask> handler)
@@ -100,6 +212,15 @@ public sealed class RabbitMqTransport : IMessageTransport
         }
 
         public int Partition { get; }
+
+        public void Fence()
+        {
+            _fenced = true;
+            if (_started.IsCompletedSuccessfully && _started.Result is { } consumer)
+            {
+                consumer.Fence();
+            }
+        }
 
         /// <summary>
         /// Stops taking messages and waits for the one in hand to be handed to the runtime and acknowledged. What is
@@ -133,9 +254,15 @@ public sealed class RabbitMqTransport : IMessageTransport
         {
             try
             {
-                // One at a time: the delivery handler returns once the runtime has taken the message, which keeps the
-                // partition's order, and the ack follows it.
-                return await _transport._queues.ConsumeAsync(Partition, DeliverAsync, maxInFlight: 1, _disposing.Token).ConfigureAwait(false);
+                // Taking is one at a time (the partition's order); up to Prefetch messages wait for their effects
+                // to be stored, and each is acknowledged when its own effect is.
+                var consumer = await _transport._queues.ConsumeAsync(Partition, DeliverAsync, _transport._maxInFlight, _disposing.Token).ConfigureAwait(false);
+                if (_fenced)
+                {
+                    consumer.Fence();
+                }
+
+                return consumer;
             }
 #pragma warning disable CA1031 // IMessageTransport.Consume cannot fail late; the messages wait in the durable queue
             catch (Exception e)
@@ -146,10 +273,8 @@ public sealed class RabbitMqTransport : IMessageTransport
             }
         }
 
-        // The acknowledgement follows the runtime handler's completion, which means the turn has been queued on its
-        // activation, not that its effect is stored. Acknowledging after storage needs a hook into the write-behind
-        // (complete when the batch holding this turn's writes is stored) and maxInFlight above 1; left for later.
-        private async Task DeliverAsync(DeliveredMessage delivery)
+        // Taking: decode, hand to the runtime (the grain's mailbox). The returned task is the effect the ack waits for.
+        private async ValueTask<Task> DeliverAsync(DeliveredMessage delivery)
         {
             var logger = _transport._logger;
             GrainCall call;
@@ -166,11 +291,12 @@ public sealed class RabbitMqTransport : IMessageTransport
                     await ReplySink.SendAsync(delivery, GrainReplyCodec.EncodeException(e), "an undecodable call", logger).ConfigureAwait(false);
                 }
 
-                return;
+                return Task.CompletedTask;
             }
 
             var sink = delivery.IsRequest && !call.IsOneWay ? new ReplySink(delivery, call, logger) : null;
             var message = call.ToMessage(sink);
+            var processed = sink is null ? message.TrackProcessing() : null;
             try
             {
                 await _handler(message, _disposing.Token).ConfigureAwait(false);
@@ -180,7 +306,22 @@ public sealed class RabbitMqTransport : IMessageTransport
                 // The caller gets the error and the request is done with; a one-way call goes back to the queue instead.
                 RabbitMqLog.RequestDeliveryFailed(logger, message.ToString(), Partition, e);
                 sink.SetException(e);
+                return Task.CompletedTask;
             }
+            catch (Exception e)
+            {
+                return Task.FromException(e);
+            }
+
+            // A request is settled by its reply (the caller times out if this silo dies first), so it is acknowledged
+            // once taken; a one-way call when its turn has run and what it wrote is stored.
+            return processed is null ? Task.CompletedTask : SettleAsync(processed);
+        }
+
+        private async Task SettleAsync(Task processed)
+        {
+            await processed.ConfigureAwait(false);
+            await _transport._effectsStored().ConfigureAwait(false);
         }
     }
 
