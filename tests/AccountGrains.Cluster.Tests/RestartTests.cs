@@ -26,12 +26,12 @@ public sealed class RestartTests(ITestOutputHelper output)
 
     private async Task RestartMidFeedAsync(string server, Func<Task> restart)
     {
-        var scenario = ReplayScenario.Generate(accounts: 1_000, updatesPerAccount: 20, seed: server.Length);
+        var scenario = ReplayScenario.Generate(accounts: 500, updatesPerAccount: 20, seed: server.Length);
         var options = new TestClusterOptions
         {
             Silos = 2,
             Gateways = 1,
-            ReplayUpdatesPerSecond = 3_000,
+            ReplayUpdatesPerSecond = 2_000,
             // Leases still lapse during the outage (they are re-taken at a higher epoch), but members are not declared
             // dead: a restart shorter than DeadAfter must cost no member. (Fast's 3 s is shorter than a restart.)
             Timings = ClusterTimings.Fast with { DeadAfter = TimeSpan.FromSeconds(10) },
@@ -44,8 +44,8 @@ public sealed class RestartTests(ITestOutputHelper output)
             await using var cluster = await TestCluster.StartNewAsync(options);
             var run = new FeedRun(cluster, scenario, output);
             await cluster.WaitForBalancedAsync();
-            var sample = run.Sample(200);
-            await using var subscriber = await RecordingSubscriber.StartAsync(cluster.Gateways[0].Address, sample);
+            var sample = run.Sample(100);
+            await using var subscriber = await RecordingSubscriber.StartAsync(cluster.Gateways[0].Address, sample, sockets: 4);
 
             await run.WaitForProgressAsync(0.3, TimeSpan.FromSeconds(60));
             await restart();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AccountGrains.Client;
 
 namespace AccountGrains.Cluster.Tests.Support;
@@ -39,11 +40,36 @@ internal sealed class RecordingSubscriber : IAsyncDisposable
 
     public IReadOnlyCollection<string> Errors => _errors;
 
-    public static async Task<RecordingSubscriber> StartAsync(Uri gateway, IReadOnlyList<string> pubkeys)
+    /// <summary>How long the first reply to every subscription took to arrive.</summary>
+    public TimeSpan SubscribedIn { get; private set; }
+
+    /// <summary>
+    /// Connects <paramref name="sockets"/> WebSockets, spreads the keys over them, subscribes and waits for every
+    /// reply (at most <paramref name="timeout"/>, default 60 s).
+    /// </summary>
+    public static async Task<RecordingSubscriber> StartAsync(Uri gateway, IReadOnlyList<string> pubkeys, int sockets = 1, TimeSpan? timeout = null)
     {
         var subscriber = new RecordingSubscriber(gateway, pubkeys);
-        subscriber._loop = Task.Run(() => subscriber.RunAsync(subscriber._stop.Token));
-        await Waits.UntilAsync(() => subscriber.Snapshots >= pubkeys.Count, $"the replies to {pubkeys.Count} subscriptions").ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        subscriber._loop = Task.WhenAll(Enumerable.Range(0, sockets).Select(s =>
+        {
+            var keys = pubkeys.Where((_, i) => i % sockets == s).ToList();
+            return Task.Run(() => subscriber.RunAsync(keys, subscriber._stop.Token));
+        }));
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        while (subscriber.Snapshots < pubkeys.Count)
+        {
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                await subscriber.DisposeAsync().ConfigureAwait(false);
+                throw new TimeoutException(
+                    $"{subscriber.Snapshots} of {pubkeys.Count} subscriptions answered within {limit.TotalSeconds:F0} s over {sockets} socket(s); errors: {string.Join(" | ", subscriber.Errors.Take(5))}");
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        subscriber.SubscribedIn = Stopwatch.GetElapsedTime(started);
         return subscriber;
     }
 
@@ -102,7 +128,7 @@ internal sealed class RecordingSubscriber : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private async Task RunAsync(IReadOnlyList<string> keys, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -111,7 +137,7 @@ internal sealed class RecordingSubscriber : IAsyncDisposable
             {
                 await using var socket = await _client.ConnectAsync(stop).ConfigureAwait(false);
                 var reader = ReadAsync(socket, connection, stop);
-                foreach (var pubkey in _pubkeys)
+                foreach (var pubkey in keys)
                 {
                     await socket.SubscribeAsync(pubkey, stop).ConfigureAwait(false);
                 }
