@@ -212,8 +212,11 @@ cmd_start() {
     trap - EXIT
 
     printf '\ncluster up: %d silos, %d gateways, %d partitions; run dir %s\n' "$silos" "$gateways" "$partitions" "$RUN"
+    local serves
     while read -r _ id port; do
-        printf '  %-10s pid %-7s log %s%s\n' "$id" "$(pid_of "$id")" "$RUN/$id/$id.log" "${port:+  http://127.0.0.1:$port (/ws, /v1/accounts/{pubkey}, /healthz)}"
+        serves=""
+        [[ -z $port ]] || serves="  http://127.0.0.1:$port (/ws, /v1/accounts/<pubkey>, /healthz, /readyz)"
+        printf '  %-10s pid %-7s log %s%s\n' "$id" "$(pid_of "$id")" "$RUN/$id/$id.log" "$serves"
     done < <(members)
     printf 'servers: %s\n' "$(grep -E '^# psql' "$RUN/servers.env" | sed 's/^# //')"
     printf 'next: scripts/cluster.sh status | kill silo-2 | stop silo-2 | add silo | logs silo-1 | stop\n'
