@@ -10,7 +10,16 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AccountGrains.Bench -- micro [BenchmarkDotNet args, e.g. --filter *Wire*]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- ingest [rounds] [updates]
+// dotnet run -c Release --project bench/AccountGrains.Bench -- cluster [rounds] [updates] [accounts]   (needs scripts/test-servers.sh)
 var mode = args.Length > 0 ? args[0] : "pipeline";
+if (mode == "cluster")
+{
+    return await AccountGrains.Bench.Cluster.ClusterBenchmarks.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5_000);
+}
+
 if (mode == "ingest")
 {
     return await IngestBenchmarks.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
@@ -34,7 +43,7 @@ if (mode is "micro" or "decode")
 
 if (mode != "pipeline")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro', 'decode' or 'ingest'");
+    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro', 'decode', 'ingest' or 'cluster'");
     return 2;
 }
 

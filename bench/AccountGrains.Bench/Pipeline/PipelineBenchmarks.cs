@@ -158,7 +158,7 @@ internal static class PipelineBenchmarks
         }
     }
 
-    private static Work Workload(int updates, int accounts, int seed)
+    internal static Work Workload(int updates, int accounts, int seed)
     {
         var random = new Random(seed);
         var keys = Enumerable.Range(0, accounts).Select(_ => Samples.NewPubkey(random)).ToArray();

@@ -25,6 +25,7 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
     private volatile IReadOnlyList<ClusterMember> _liveMembers = [];
     private Task? _loop;
     private bool _left;
+    private long? _healthySince;
 
     public MembershipService(
         IOptions<ClusterOptions> options,
@@ -62,6 +63,7 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
 
         await ClusterSchema.EnsureCreatedAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         await Table.RegisterAsync(_options.MemberId, _options.Kind, _options.Address, cancellationToken).ConfigureAwait(false);
+        _healthySince = _timeProvider.GetTimestamp();
         _liveMembers = await Table.ListLiveAsync(_options.DeadAfter, cancellationToken).ConfigureAwait(false);
         ClusterLog.Joined(_logger, _options.Kind, _options.MemberId);
         _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
@@ -138,12 +140,18 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
         {
             if (await Table.HeartbeatAsync(_options.MemberId, timeout.Token).ConfigureAwait(false))
             {
+                if (_healthySince is null)
+                {
+                    _healthySince = _timeProvider.GetTimestamp();
+                }
+
                 return true;
             }
         }
         catch (Exception e) when (!stopping.IsCancellationRequested && IsTransient(e))
         {
             ClusterLog.HeartbeatFailed(_logger, _options.MemberId, e);
+            _healthySince = null;
             return true;
         }
 
@@ -161,7 +169,12 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
         timeout.CancelAfter(_options.DeadAfter);
         try
         {
-            var dead = await Table.DeclareSilentMembersDeadAsync(_options.MemberId, _options.DeadAfter, timeout.Token).ConfigureAwait(false);
+            // Only a member that has itself reached the database for DeadAfter judges the others: after the database
+            // was away (restarted) every heartbeat is old, and the first member back must not declare the rest dead
+            // before they had their chance to heartbeat again.
+            var dead = _healthySince is { } since && _timeProvider.GetElapsedTime(since) >= _options.DeadAfter
+                ? await Table.DeclareSilentMembersDeadAsync(_options.MemberId, _options.DeadAfter, timeout.Token).ConfigureAwait(false)
+                : [];
             if (dead.Count > 0)
             {
                 ClusterLog.DeclaredDead(_logger, dead.Count, string.Join(", ", dead));

@@ -67,6 +67,30 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task After_the_database_was_away_from_everyone_the_first_member_back_declares_nobody_dead()
+    {
+        var a = await StartAsync("member-a");
+        var b = await StartAsync("member-b");
+
+        // A database restart, as each member sees it: every heartbeat fails for longer than DeadAfter.
+        a.Proxy.Break();
+        b.Proxy.Break();
+        await Task.Delay(a.Options.DeadAfter + a.Options.HeartbeatInterval * 2);
+
+        // member-a is back first; member-b a few heartbeats later, still well within DeadAfter of member-a's return.
+        a.Proxy.Restore();
+        await Task.Delay(a.Options.HeartbeatInterval * 3);
+        b.Proxy.Restore();
+        await Task.Delay(a.Options.DeadAfter + a.Options.HeartbeatInterval * 3);
+
+        (await Table().ListAllAsync()).Select(m => (m.MemberId, m.Status)).Should().BeEquivalentTo(
+            [("member-a", ClusterMemberStatus.Active), ("member-b", ClusterMemberStatus.Active)],
+            "nobody may be judged on heartbeats the database was not there to take");
+        b.Membership.Terminated.IsCompleted.Should().BeFalse();
+        a.Membership.Terminated.IsCompleted.Should().BeFalse();
+    }
+
+    [PostgresFact]
     public async Task Declaring_dead_is_idempotent_and_a_dead_member_cannot_rejoin_under_its_id()
     {
         var a = await StartAsync("member-a");
