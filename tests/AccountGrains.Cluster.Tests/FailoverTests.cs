@@ -69,6 +69,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
             await run.WaitForProgressAsync(0.4, TimeSpan.FromSeconds(60));
             var leader = cluster.IngestLeader ?? throw new InvalidOperationException("no silo logged that its ingest started (2001)\n" + cluster.DescribeLogs());
+            cluster.RunningSilos.Should().HaveCount(3, $"no silo may die before the kill ({string.Join(", ", cluster.Silos)})\n{cluster.DescribeLogs(40)}");
             var victim = killIngestLeader ? leader : cluster.RunningSilos.First(s => s != leader);
             await victim.KillAsync();
             var ownership = await cluster.WaitForOwnershipAsync(OwnershipAfterKill);
