@@ -188,7 +188,7 @@ public sealed class HarnessTests(ITestOutputHelper output)
         };
 
         new ClusterOptionsValidator().Validate(null, options).Failures.Should().BeNullOrEmpty();
-        t.ToEnvironment().Should().Contain(new KeyValuePair<string, string>("AccountGrains__Cluster__LeaseDuration", "00:00:04"))
+        t.ToEnvironment().Should().Contain(new KeyValuePair<string, string>("AccountGrains__Cluster__LeaseDuration", "00:00:06"))
             .And.Contain(new KeyValuePair<string, string>("AccountGrains__Cluster__HeartbeatInterval", "00:00:00.5000000"));
     }
 }

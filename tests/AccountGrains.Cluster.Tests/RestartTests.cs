@@ -33,7 +33,7 @@ public sealed class RestartTests(ITestOutputHelper output)
             Gateways = 1,
             ReplayUpdatesPerSecond = 700, // ~15 s of feed: the restart must land inside it whatever the machine's load
             // Leases still lapse during the outage (they are re-taken at a higher epoch), but members are not declared
-            // dead: a restart shorter than DeadAfter must cost no member. (Fast's 3 s is shorter than a restart.)
+            // dead: a restart shorter than DeadAfter must cost no member.
             Timings = ClusterTimings.Fast with { DeadAfter = TimeSpan.FromSeconds(10) },
         };
         var directory = Directory.CreateTempSubdirectory("accountgrains-restart-");
