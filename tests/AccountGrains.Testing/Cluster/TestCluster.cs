@@ -140,6 +140,10 @@ public sealed class TestCluster : IAsyncDisposable
         if (_database is null && (Options.Mode == TestClusterMode.Cluster || Options.PostgresConnectionString is not null))
         {
             ConnectionString = Options.PostgresConnectionString ?? await _schema!.CreateAsync().ConfigureAwait(false);
+            // Npgsql's default of 100 connections per data source, times the data sources of every process, passed
+            // PostgreSQL's max_connections (300 in test-servers.sh) under a 5,000-account feed: "53300: sorry, too many
+            // clients already" failed a gateway's start and stalled the silos' storage.
+            ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = Options.MaxPoolSize }.ConnectionString;
             _database = new ClusterDatabase(ConnectionString);
             if (Options.Mode == TestClusterMode.Cluster)
             {

@@ -50,6 +50,9 @@ public sealed class TestClusterOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary><c>Maximum Pool Size</c> of the processes' connection string (per data source). Default 20.</summary>
+    public int MaxPoolSize { get; set; } = 20;
+
     /// <summary>The broker; null takes <c>ACCOUNTGRAINS_TEST_RABBITMQ</c>.</summary>
     public string? RabbitMqUri { get; set; }
 
