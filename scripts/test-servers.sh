@@ -6,6 +6,8 @@
 #   scripts/test-servers.sh install                 # apt-get install postgresql / rabbitmq-server when missing
 #   eval "$(scripts/test-servers.sh start)"         # start both, export ACCOUNTGRAINS_TEST_* in this shell
 #   scripts/test-servers.sh rabbitmqctl status      # rabbitmqctl against the throwaway node (needs the exports)
+#   scripts/test-servers.sh restart-rabbitmq [SECS]  # every connection drops; down SECS (default 0) then back
+#   scripts/test-servers.sh restart-postgres [SECS]  # fast shutdown (connections cut), down SECS, same port again
 #   scripts/test-servers.sh stop [DIR]              # stop both, delete DIR (default $ACCOUNTGRAINS_TEST_DIR)
 #
 # Why our own epmd: the Erlang port mapper would otherwise be shared with (or left behind for) other Erlang nodes;
@@ -394,6 +396,41 @@ ags_stop() { # DIR
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# restart (for tests of what survives a server restart; the data stays)
+
+# Stops the RabbitMQ application on the node (every client connection is closed, durable queues and persistent
+# messages stay on disk), waits SECONDS, starts it again and waits until it accepts AMQP connections.
+ags_restart_rabbitmq() { # DIR [SECONDS]
+    local dir=$1 down=${2:-0} rmqbin node port t0
+    t0=$(ags_now_us)
+    rmqbin=$(ags_rmq_bindir) || { ags_log "no RabbitMQ found"; return 1; }
+    node=$(ags_state_get "$dir" rabbitmq_node)
+    port=$(ags_state_get "$dir" rabbitmq_port)
+    [[ -n $node && -n $port ]] || { ags_log "restart-rabbitmq: $dir has no RabbitMQ node"; return 1; }
+    (ags_rmq_env "$dir" && timeout 60 "$rmqbin/rabbitmqctl" -q -n "$node" stop_app </dev/null >/dev/null) || return 1
+    sleep "$down"
+    (ags_rmq_env "$dir" && timeout 60 "$rmqbin/rabbitmqctl" -q -n "$node" start_app </dev/null >/dev/null &&
+        timeout 90 "$rmqbin/rabbitmqctl" -q -n "$node" await_startup --timeout 60 </dev/null >/dev/null) || return 1
+    ags_wait_port "$port" 30 || { ags_log "rabbitmq did not reopen port $port"; return 1; }
+    ags_log "rabbitmq restarted (down ${down}s) in $(ags_secs_since "$t0")"
+}
+
+# Fast shutdown of PostgreSQL (sessions are cut, committed data stays), waits SECONDS, starts it on the same port.
+ags_restart_postgres() { # DIR [SECONDS]
+    local dir=$1 down=${2:-0} pgbin pgdata port t0
+    t0=$(ags_now_us)
+    pgbin=$(ags_state_get "$dir" pg_bin)
+    pgdata=$(ags_state_get "$dir" pg_data)
+    port=$(ags_state_get "$dir" pg_port)
+    [[ -n $pgbin && -n $pgdata && -n $port ]] || { ags_log "restart-postgres: $dir has no PostgreSQL"; return 1; }
+    (cd "$dir/pg" && ags_as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast -w -t 30 stop) >/dev/null 2>&1 || return 1
+    sleep "$down"
+    (cd "$dir/pg" && ags_as_pg env AGS_SERVERS_DIR="$dir" "$pgbin/pg_ctl" -D "$pgdata" -l "$dir/pg/postgres.log" -w -t 60 -o "-p $port" start) \
+        >/dev/null 2>&1 || { tail -n 20 "$dir/pg/postgres.log" >&2; return 1; }
+    ags_log "postgres restarted on port $port (down ${down}s) in $(ags_secs_since "$t0")"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # command line (only when executed, not when sourced)
 
 AGS_SCRIPT=${AGS_SCRIPT:-scripts/test-servers.sh}
@@ -416,6 +453,12 @@ ags_main() {
         ags_print_exports "$AGS_DIR"
         ;;
     stop) ags_stop "${1:-${ACCOUNTGRAINS_TEST_DIR:-}}" ;;
+    restart-rabbitmq | restart-postgres)
+        local dir=${ACCOUNTGRAINS_TEST_DIR:-}
+        [[ -n $dir && -e $dir/state ]] || { ags_log "export the lines from 'start' first (ACCOUNTGRAINS_TEST_DIR)"; exit 1; }
+        [[ ${1:-0} =~ ^[0-9]+([.][0-9]+)?$ ]] || { ags_log "$cmd [SECONDS]: seconds to stay down, e.g. 2 or 0.5"; exit 2; }
+        if [[ $cmd == restart-rabbitmq ]]; then ags_restart_rabbitmq "$dir" "${1:-0}"; else ags_restart_postgres "$dir" "${1:-0}"; fi
+        ;;
     rabbitmqctl)
         local dir=${ACCOUNTGRAINS_TEST_DIR:-}
         [[ -n $dir && -e $dir/state ]] || { ags_log "export the lines from 'start' first (ACCOUNTGRAINS_TEST_DIR)"; exit 1; }
