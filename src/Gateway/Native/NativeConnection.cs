@@ -29,6 +29,7 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
     private readonly ConflatingSendQueue _queue;
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
+    private int _goingAway;
     private readonly string _name = $"ws-{Interlocked.Increment(ref s_nextId)}";
     private long _received;
     private long _sent;
@@ -45,11 +46,15 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
         _queue = new ConflatingSendQueue(options.MaxQueuedMessagesPerSocket);
     }
 
-    public async Task RunAsync(string? remote, CancellationToken aborted)
+    /// <param name="remote">The client's address, for logs.</param>
+    /// <param name="aborted">The request's abort (the client went away).</param>
+    /// <param name="stopping">The host is stopping: the client gets a 1001 close frame and the socket ends within 2 s.</param>
+    public async Task RunAsync(string? remote, CancellationToken aborted, CancellationToken stopping = default)
     {
         _metrics.ConnectionOpened();
         GatewayLog.SocketOpened(_logger, _name, remote);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
+        using var goingAway = stopping.Register(GoAway);
         var sending = SendLoopAsync(linked.Token);
         try
         {
@@ -331,6 +336,24 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
         return false;
     }
 
+    // The gateway is stopping: the send loop ends, says so in a close frame, and the socket is cut if the client
+    // does not answer the close in time.
+    private void GoAway()
+    {
+        if (Interlocked.Exchange(ref _goingAway, 1) == 0)
+        {
+            _queue.Close();
+            try
+            {
+                _closing.CancelAfter(TimeSpan.FromSeconds(2));
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already closed.
+            }
+        }
+    }
+
     private void Overflow()
     {
         if (Interlocked.Exchange(ref _overflowed, 1) == 0)
@@ -371,6 +394,11 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "send queue overflow: the client is not reading fast enough", timeout.Token).ConfigureAwait(false);
+            }
+            else if (Volatile.Read(ref _goingAway) == 1 && _socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the gateway is shutting down; reconnect", timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)

@@ -11,7 +11,7 @@ internal static class NativeEndpoint
     public static IEndpointRouteBuilder MapNativeWebSocket(this IEndpointRouteBuilder endpoints, string path = "/ws")
     {
         endpoints.Map(path, async (HttpContext context, IGrainFactory grains, AccountSubscriptionHub hub,
-            IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers) =>
+            IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers, IHostApplicationLifetime lifetime) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
             {
@@ -22,7 +22,7 @@ internal static class NativeEndpoint
 
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
             using var connection = new NativeConnection(socket, grains, hub, options.Value, metrics, loggers.CreateLogger("AccountGrains.Gateway.Native"));
-            await connection.RunAsync(context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted).ConfigureAwait(false);
+            await connection.RunAsync(context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted, lifetime.ApplicationStopping).ConfigureAwait(false);
             return Results.Empty;
         });
         return endpoints;

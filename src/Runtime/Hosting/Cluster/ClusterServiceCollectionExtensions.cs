@@ -101,10 +101,26 @@ public static class ClusterServiceCollectionExtensions
     }
 }
 
-/// <summary>The cluster database's data source (membership and leases), from <see cref="ClusterOptions.ConnectionString"/>.</summary>
+/// <summary>
+/// The cluster database's data source (membership and leases), from <see cref="ClusterOptions.ConnectionString"/>.
+/// Membership and leases run a few statements at a time, so its pool is capped at
+/// <see cref="DefaultMaxPoolSize"/> unless the connection string says otherwise: every member also has the store's
+/// pool, and a cluster of many members must stay within the server's max_connections.
+/// </summary>
 public sealed class ClusterDatabase(IOptions<ClusterOptions> options) : IAsyncDisposable
 {
-    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => NpgsqlDataSource.Create(options.Value.ConnectionString));
+    public const int DefaultMaxPoolSize = 5;
+
+    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() =>
+    {
+        var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.Value.ConnectionString, @"max(imum)?\s*pool\s*size", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        return NpgsqlDataSource.Create(builder);
+    });
 
     public DbDataSource DataSource => _dataSource.Value;
 
