@@ -253,6 +253,27 @@ public sealed class ClusterClientTests(TestCluster cluster) : IClassFixture<Test
     }
 
     [ClusterFact]
+    public async Task A_client_whose_partition_count_is_not_the_clusters_cannot_connect()
+    {
+        var memberId = "wrong-count-" + Guid.NewGuid().ToString("N")[..8];
+        var configuration = cluster.ClientConfiguration(overrides: new Dictionary<string, string?>
+        {
+            ["AccountGrains:Runtime:PartitionCount"] = "4",
+            ["AccountGrains:Cluster:MemberId"] = memberId,
+        });
+
+        var refused = (await FluentActions.Awaiting(() => AccountGrainsClusterClient.ConnectAsync(configuration).OrHang())
+            .Should().ThrowExactlyAsync<AccountGrainsException>()).Which;
+
+        refused.Code.Should().Be(ClusterErrorCodes.ConnectFailed);
+        refused.Message.Should().Be(
+            "could not join the cluster: The cluster has 8 partitions but this member's AccountGrains:Runtime:PartitionCount is 4; " +
+            "set it to the cluster's, or its calls would reach silos that do not own the keys.");
+        await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString);
+        (await new MembershipTable(dataSource).ListAllAsync()).Should().NotContain(m => m.MemberId == memberId);
+    }
+
+    [ClusterFact]
     public async Task Calls_into_a_cluster_without_a_silo_time_out_with_a_clear_error()
     {
         var prefix = "n" + Guid.NewGuid().ToString("N")[..12] + ".";

@@ -176,6 +176,12 @@ public sealed partial class AccountGrainsClusterClient
                     e);
             }
 
+            if (e is InvalidOperationException)
+            {
+                // The cluster refused this member (a setting that must be the cluster's is not): the message says which.
+                return new AccountGrainsException(ClusterErrorCodes.ConnectFailed, $"could not join the cluster: {e.Message}", e);
+            }
+
             return new AccountGrainsException(
                 ClusterErrorCodes.ConnectFailed,
                 $"could not join the cluster ({why}); check that PostgreSQL is running and that AccountGrains:Cluster:ConnectionString is the cluster's database",
