@@ -193,6 +193,37 @@ public sealed class ClusterClientTests(TestCluster cluster) : IClassFixture<Test
     }
 
     [ClusterFact]
+    public async Task A_client_the_cluster_declared_dead_stops_serving_calls_and_says_so()
+    {
+        await using var client = await cluster.ConnectAsync();
+        (await client.GetAccountAsync(Accounts.NewPubkey())).Should().BeNull();
+
+        // What a silo does to a member whose heartbeats stopped reaching the database.
+        await using (var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString))
+        {
+            await using var command = dataSource.CreateCommand("UPDATE cluster_members SET status = 'dead', declared_dead_by = 'test' WHERE member_id = $1");
+            command.Parameters.AddWithValue(client.MemberId);
+            (await command.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        await Waits.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    await client.GetAccountAsync(Accounts.NewPubkey());
+                    return false;
+                }
+                catch (AccountGrainsException e) when (e.Code == ClusterErrorCodes.ClientStopped)
+                {
+                    e.Message.Should().Contain(client.MemberId).And.Contain("declared dead").And.EndWith("dispose it and connect again");
+                    return true;
+                }
+            },
+            "the client to notice");
+    }
+
+    [ClusterFact]
     public async Task Client_used_after_dispose_fails_clearly()
     {
         var client = await cluster.ConnectAsync();
