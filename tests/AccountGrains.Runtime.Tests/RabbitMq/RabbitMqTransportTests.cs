@@ -120,6 +120,10 @@ public sealed class RabbitMqTransportTests
 
         await queues.PublishAsync(partition, new byte[] { 0xde, 0xad, 0xbe, 0xef }).WaitAsync(Patience);
         await grain.AppendAsync(1).WaitAsync(Patience);
+
+        // A one-way send returns before its confirm, and the read below is a request on another channel: wait for the
+        // confirm first, or the read can reach the queue before the append.
+        await silo.Services.GetRequiredService<IMessageTransport>().FlushAsync().WaitAsync(Patience);
         (await grain.GetAppendedAsync().WaitAsync(Patience)).Should().Equal(1);
         log.Lines.Should().ContainSingle(l => l.Contains(" 1316 ", StringComparison.Ordinal))
             .Which.Should().Contain("Partition=" + partition.ToString(CultureInfo.InvariantCulture));
