@@ -21,7 +21,8 @@ public sealed partial class AccountGrainsClusterClient
     /// </summary>
     /// <exception cref="OptionsValidationException">Settings are wrong; the message names each (of every section).</exception>
     /// <exception cref="AccountGrainsException"><see cref="ClusterErrorCodes.ConnectFailed"/>: RabbitMQ or the database
-    /// did not answer within <see cref="ClusterClientOptions.ConnectTimeout"/>.</exception>
+    /// did not answer within <see cref="ClusterClientOptions.ConnectTimeout"/>, or refused this member (a queue type or
+    /// partition count that is not the cluster's); the message says which.</exception>
     public static async Task<AccountGrainsClusterClient> ConnectAsync(
         IConfiguration configuration, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
@@ -138,7 +139,7 @@ public sealed partial class AccountGrainsClusterClient
                 }
             }
 
-            if (client is not null && _started.Count > 0)
+            if (client is { _stopped: false } && _started.Count > 0)
             {
                 ClusterClientLog.Left(Logger, memberId);
             }
