@@ -52,6 +52,26 @@ public sealed class PartitionLeaseTable(DbDataSource dataSource)
     }
 
     /// <summary>
+    /// For a member that owns no partitions (a gateway, a client): fails when the table holds partitions and they are
+    /// not exactly 0..<paramref name="partitionCount"/>-1, as this member would hash keys to partitions whose owners
+    /// do not hold them. An empty table (no silo has started yet) passes; nothing is written.
+    /// </summary>
+    public async Task VerifyPartitionCountAsync(int partitionCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);
+        await using var command = ClusterCommands.Create(_dataSource, "SELECT count(*)::int, coalesce(max(partition), -1) FROM partition_leases");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (count, max) = (reader.GetInt32(0), reader.GetInt32(1));
+        if (count != 0 && (count != partitionCount || max != partitionCount - 1))
+        {
+            throw new InvalidOperationException(
+                $"The cluster has {count} partitions but this member's AccountGrains:Runtime:PartitionCount is {partitionCount}; " +
+                "set it to the cluster's, or its calls would reach silos that do not own the keys.");
+        }
+    }
+
+    /// <summary>
     /// Extends the leases <paramref name="owner"/> holds at the given epochs to now + <paramref name="duration"/>;
     /// returns the partitions renewed. A partition missing from the result is no longer this owner's at that epoch.
     /// </summary>

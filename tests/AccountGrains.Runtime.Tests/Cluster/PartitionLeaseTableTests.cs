@@ -71,4 +71,22 @@ public sealed class PartitionLeaseTableTests : IAsyncLifetime
         (await wrongCount.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*64 partitions*PartitionCount is 32*");
         await _table.EnsurePartitionsAsync(64);
     }
+
+    [PostgresFact]
+    public async Task A_member_without_leases_is_checked_against_the_clusters_count_and_writes_nothing()
+    {
+        await _table.VerifyPartitionCountAsync(64);
+        var wrongCount = () => _table.VerifyPartitionCountAsync(8);
+        (await wrongCount.Should().ThrowAsync<InvalidOperationException>()).WithMessage(
+            "The cluster has 64 partitions but this member's AccountGrains:Runtime:PartitionCount is 8;*");
+
+        // Before any silo has created the partitions there is nothing to check against, and nothing is created.
+        var empty = await ClusterTestDatabase.CreateAsync();
+        await using var _ = empty;
+        await ClusterSchema.EnsureCreatedAsync(empty.Direct);
+        var fresh = new PartitionLeaseTable(empty.Direct);
+        await fresh.VerifyPartitionCountAsync(8);
+        await fresh.EnsurePartitionsAsync(64);
+        (await fresh.AcquireAsync("silo-a", 64, Long)).Should().HaveCount(64, "the first silo still sets the count");
+    }
 }

@@ -1,4 +1,5 @@
 using AccountGrains.Runtime.Cluster;
+using AccountGrains.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

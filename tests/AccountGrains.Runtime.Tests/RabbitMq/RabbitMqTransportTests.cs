@@ -120,6 +120,10 @@ public sealed class RabbitMqTransportTests
 
         await queues.PublishAsync(partition, new byte[] { 0xde, 0xad, 0xbe, 0xef }).WaitAsync(Patience);
         await grain.AppendAsync(1).WaitAsync(Patience);
+
+        // A one-way send returns before its confirm, and the read below is a request on another channel: wait for the
+        // confirm first, or the read can reach the queue before the append.
+        await silo.Services.GetRequiredService<IMessageTransport>().FlushAsync().WaitAsync(Patience);
         (await grain.GetAppendedAsync().WaitAsync(Patience)).Should().Equal(1);
         log.Lines.Should().ContainSingle(l => l.Contains(" 1316 ", StringComparison.Ordinal))
             .Which.Should().Contain("Partition=" + partition.ToString(CultureInfo.InvariantCulture));
@@ -140,6 +144,38 @@ public sealed class RabbitMqTransportTests
         await Task.Delay(500);
         await consumer.StopAsync();
         leftOver.Should().BeEmpty();
+    }
+
+    [RabbitMqFact]
+    public async Task A_call_that_came_through_another_partition_than_its_key_is_refused_and_not_run()
+    {
+        // A sender whose partition count is not the cluster's (a gateway or client configured with another
+        // AccountGrains:Runtime:PartitionCount) hashes keys to the wrong queues. Run there, a grain would get a second
+        // activation on whichever silo owns that queue, beside the one its own partition's owner has.
+        await using var scope = await RabbitMqScope.StartAsync();
+        var log = new CapturingLogger();
+        var (silo, queues) = await StartSiloAsync(scope, log);
+        await using var _ = silo;
+        var key = "misrouted";
+        var owner = PartitionOf(silo, "test-turns", key);
+        var wrong = (owner + 1) % Partitions;
+        await using var sender = new RabbitMqTransport(queues, new GrainCallCodec([typeof(ITurnGrain)]), scope.Options, NullLogger<RabbitMqTransport>.Instance);
+        var count = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.GetTurnCountAsync))!);
+        var append = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+
+        var sink = new ResponseCompletion<int>();
+        await sender.SendAsync(wrong, new GrainMessage(new GrainId("test-turns", key), count, [], sink));
+        var request = async () => await sink.TypedTask.WaitAsync(Patience);
+        (await request.Should().ThrowExactlyAsync<InvalidOperationException>()).WithMessage(
+            $"grain test-turns/{key} belongs to partition {owner} of {Partitions} but its call came through partition {wrong}*PartitionCount*");
+
+        await sender.SendAsync(wrong, new GrainMessage(new GrainId("test-turns", key), append, [7], response: null));
+        await sender.FlushAsync().WaitAsync(Patience);
+        await Eventually.TrueAsync(() => log.Lines.Count(l => l.Contains(" 1321 ", StringComparison.Ordinal)) == 2, "both refusals logged", Patience);
+        silo.Catalog.ActivationCount.Should().Be(0, "neither call ran");
+
+        // The grain itself, reached through its own partition, never saw them.
+        (await silo.Grains.Get<ITurnGrain>(key).GetAppendedAsync().WaitAsync(Patience)).Should().BeEmpty();
     }
 
     [RabbitMqFact]

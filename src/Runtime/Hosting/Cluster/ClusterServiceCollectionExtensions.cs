@@ -134,15 +134,23 @@ public sealed class ClusterDatabase(IOptions<ClusterOptions> options) : IAsyncDi
 }
 
 /// <summary>
-/// The host side of a client (gateway) member: opens RabbitMQ, joins the membership as a gateway, leaves on stop, and
-/// stops the process if the cluster declares it dead.
+/// The host side of a client (gateway) member: opens RabbitMQ, checks that its partition count is the cluster's (a
+/// silo checks its own when it takes leases; a client owns none, so nothing else would), joins the membership as a
+/// gateway, leaves on stop, and stops the process if the cluster declares it dead.
 /// </summary>
 internal sealed partial class ClusterClientHost(
-    RabbitMqCluster rabbit, MembershipService membership, IHostApplicationLifetime lifetime, ILogger<ClusterClientHost> logger) : IHostedService
+    RabbitMqCluster rabbit,
+    MembershipService membership,
+    ClusterDatabase database,
+    IOptions<ClusterOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ClusterClientHost> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await rabbit.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ClusterSchema.EnsureCreatedAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
+        await new PartitionLeaseTable(database.DataSource).VerifyPartitionCountAsync(options.Value.PartitionCount, cancellationToken).ConfigureAwait(false);
         await membership.StartAsync(cancellationToken).ConfigureAwait(false);
         _ = membership.Terminated.ContinueWith(
             t =>

@@ -72,9 +72,42 @@ public sealed class ClusterStreamProvider : IResumableStreamProvider
             : (await ready.WaitAsync(cancellationToken).ConfigureAwait(false)).Streams;
         if (Interlocked.Exchange(ref _hooked, 1) == 0)
         {
-            streams.Resubscribed += () => _resubscribed?.Invoke() ?? Task.CompletedTask;
+            streams.Resubscribed += RaiseResubscribedAsync;
         }
 
         return streams;
+    }
+
+    /// <summary>
+    /// Every handler, each awaited, in order; failures reported together once all have run. (Invoking the multicast
+    /// delegate instead would await only the last handler's task, drop the others' failures, and skip the handlers
+    /// after one that throws synchronously.)
+    /// </summary>
+    private async Task RaiseResubscribedAsync()
+    {
+        if (_resubscribed is not { } handlers)
+        {
+            return;
+        }
+
+        List<Exception>? failures = null;
+        foreach (var handler in handlers.GetInvocationList().Cast<Func<Task>>())
+        {
+            try
+            {
+                await handler().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // every listener gets its turn; the failures are reported below
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                (failures ??= []).Add(e);
+            }
+        }
+
+        if (failures is not null)
+        {
+            throw new AggregateException("Resubscribed handlers failed", failures);
+        }
     }
 }

@@ -67,4 +67,7 @@ internal static partial class RabbitMqLog
 
     [LoggerMessage(1320, LogLevel.Error, "A one-way grain call was not confirmed by RabbitMQ; the sender is told at its next send or flush and resumes from what was stored")]
     public static partial void OneWayNotConfirmed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1321, LogLevel.Error, "{Call} came through partition {Partition} but its grain belongs to partition {Owner}: the sender's partition count is not the cluster's; acknowledged and not run (request {IsRequest})")]
+    public static partial void MisroutedCall(ILogger logger, string call, int partition, int owner, bool isRequest);
 }

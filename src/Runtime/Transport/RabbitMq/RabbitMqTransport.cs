@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AccountGrains.Runtime.Messaging;
 using AccountGrains.Runtime.Messaging.Wire;
+using AccountGrains.Runtime.Partitioning;
 using Microsoft.Extensions.Logging;
 
 namespace AccountGrains.Runtime.Transport.RabbitMq;
@@ -18,6 +19,8 @@ namespace AccountGrains.Runtime.Transport.RabbitMq;
 /// turn has run and the write-behind has stored what the turn wrote (the <c>effectsStored</c> barrier): a crash before
 /// that redelivers it to the partition's next owner.
 /// </para>
+/// A call whose grain key does not hash to the partition it came through (its sender's partition count is not the
+/// cluster's) is refused and acknowledged without running: run there it would be a second activation of the grain.
 /// The queues are the caller's: this transport neither declares, deletes nor disposes them.
 /// </summary>
 /// <remarks>
@@ -313,6 +316,23 @@ public sealed class RabbitMqTransport : IMessageTransport
                 if (delivery.IsRequest)
                 {
                     await ReplySink.SendAsync(delivery, GrainReplyCodec.EncodeException(e), "an undecodable call", logger).ConfigureAwait(false);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            // Only the owner of the key's partition may run it (one activation per grain): a call that came through
+            // another queue was sent by a member whose partition count is not the cluster's.
+            var owner = PartitionHash.PartitionOf(call.Target.Key, _transport._queues.PartitionCount);
+            if (owner != Partition)
+            {
+                RabbitMqLog.MisroutedCall(logger, $"{call.Target}.{call.Method.Name}", Partition, owner, delivery.IsRequest);
+                if (delivery.IsRequest)
+                {
+                    var refusal = new InvalidOperationException(
+                        $"grain {call.Target} belongs to partition {owner} of {_transport._queues.PartitionCount} but its call came through partition "
+                        + $"{Partition}: the caller's AccountGrains:Runtime:PartitionCount is not the cluster's ({_transport._queues.PartitionCount}); the call was not run");
+                    await ReplySink.SendAsync(delivery, GrainReplyCodec.EncodeException(refusal), call.Target.ToString(), logger).ConfigureAwait(false);
                 }
 
                 return Task.CompletedTask;

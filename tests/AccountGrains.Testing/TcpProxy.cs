@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace AccountGrains.Runtime.Tests.Cluster;
+namespace AccountGrains.Testing;
 
 /// <summary>
-/// A loopback TCP forwarder in front of PostgreSQL, so a test can take the database away from one silo only:
-/// <see cref="Break"/> drops every open connection and resets new ones until <see cref="Restore"/>.
+/// A loopback TCP forwarder in front of a server (PostgreSQL, RabbitMQ), so a test can take the server away from one
+/// member only: <see cref="Break"/> drops every open connection and resets new ones until <see cref="Restore"/>.
 /// </summary>
-internal sealed class TcpProxy : IAsyncDisposable
+public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _targetHost;
