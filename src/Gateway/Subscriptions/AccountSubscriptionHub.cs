@@ -39,7 +39,13 @@ internal sealed class AccountSubscriptionHub : IAsyncDisposable
         _follow = gatewayOptions.Value.FollowSubscriptions && ingestOptions.Value.Source != IngestOptions.Replay;
         if (streams is IResumableStreamProvider resumable)
         {
-            resumable.Resubscribed += RereadAsync;
+            // In the background: the broker connection's recovery waits for its listeners, and re-reading many
+            // accounts must not hold it up.
+            resumable.Resubscribed += () =>
+            {
+                _ = RereadAsync();
+                return Task.CompletedTask;
+            };
         }
     }
 

@@ -169,10 +169,11 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
         timeout.CancelAfter(_options.DeadAfter);
         try
         {
-            // Only a member that has itself reached the database for DeadAfter judges the others: after the database
-            // was away (restarted) every heartbeat is old, and the first member back must not declare the rest dead
-            // before they had their chance to heartbeat again.
-            var dead = _healthySince is { } since && _timeProvider.GetElapsedTime(since) >= _options.DeadAfter
+            // Only silos judge (gateways and clients may be configured by others, with other timings), and only a silo
+            // that has itself reached the database for DeadAfter: after the database was away (restarted) every
+            // heartbeat is old, and the first member back must not declare the rest dead before they had their chance
+            // to heartbeat again.
+            var dead = _options.Kind == ClusterMemberKind.Silo && _healthySince is { } since && _timeProvider.GetElapsedTime(since) >= _options.DeadAfter
                 ? await Table.DeclareSilentMembersDeadAsync(_options.MemberId, _options.DeadAfter, timeout.Token).ConfigureAwait(false)
                 : [];
             if (dead.Count > 0)

@@ -67,6 +67,23 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task Gateways_never_declare_anyone_dead_only_silos_do()
+    {
+        await StartAsync("gateway-g", o => o.Kind = ClusterMemberKind.Gateway);
+        var silent = await StartAsync("member-s");
+        silent.Proxy.Break();
+
+        await Task.Delay(silent.Options.DeadAfter * 2 + silent.Options.HeartbeatInterval * 3);
+        (await Table().ListAllAsync()).Single(m => m.MemberId == "member-s").Status.Should().Be(ClusterMemberStatus.Active,
+            "a gateway is not a judge: it may run with other timings than the silos");
+
+        await StartAsync("member-a");
+        await ClusterTests.UntilAsync(async () => (await Table().ListAllAsync()).Single(m => m.MemberId == "member-s").Status == ClusterMemberStatus.Dead,
+            "the silo member-a declares member-s dead", TimeSpan.FromSeconds(30));
+        (await Table().ListAllAsync()).Single(m => m.MemberId == "member-s").DeclaredDeadBy.Should().Be("member-a");
+    }
+
+    [PostgresFact]
     public async Task After_the_database_was_away_from_everyone_the_first_member_back_declares_nobody_dead()
     {
         var a = await StartAsync("member-a");
