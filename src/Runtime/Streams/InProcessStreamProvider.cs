@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 
 namespace AccountGrains.Runtime.Streams;
@@ -10,13 +8,13 @@ namespace AccountGrains.Runtime.Streams;
 /// </summary>
 public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> logger) : IStreamProvider
 {
-    private readonly ConcurrentDictionary<StreamId, ImmutableArray<Subscription>> _subscriptions = new();
+    private readonly SubscriberTable<Subscription> _subscriptions = new();
 
-    public int StreamCount => _subscriptions.Count;
+    public int StreamCount => _subscriptions.StreamCount;
 
     public async ValueTask PublishAsync(StreamId stream, AccountChanged change, CancellationToken cancellationToken = default)
     {
-        if (!_subscriptions.TryGetValue(stream, out var subscribers))
+        if (!_subscriptions.TryGet(stream, out var subscribers))
         {
             return;
         }
@@ -38,23 +36,11 @@ public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> log
         StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         var subscription = new Subscription(this, stream, handler);
-        _subscriptions.AddOrUpdate(stream, static (_, s) => [s], static (_, list, s) => list.Add(s), subscription);
+        _subscriptions.Add(stream, subscription);
         return ValueTask.FromResult<IAsyncDisposable>(subscription);
     }
 
-    private void Remove(Subscription subscription)
-    {
-        while (_subscriptions.TryGetValue(subscription.Stream, out var list))
-        {
-            var updated = list.Remove(subscription);
-            if (updated.IsEmpty
-                    ? _subscriptions.TryRemove(new KeyValuePair<StreamId, ImmutableArray<Subscription>>(subscription.Stream, list))
-                    : _subscriptions.TryUpdate(subscription.Stream, updated, list))
-            {
-                return;
-            }
-        }
-    }
+    private void Remove(Subscription subscription) => _subscriptions.Remove(subscription.Stream, subscription);
 
     private sealed class Subscription(InProcessStreamProvider owner, StreamId stream, Func<AccountChanged, ValueTask> handler)
         : IAsyncDisposable

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using AccountGrains.Runtime.Messaging.Wire;
 using AccountGrains.Runtime.Transport.RabbitMq;
 using Microsoft.Extensions.Logging;
@@ -21,7 +19,7 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
 {
     private readonly EventBus _bus;
     private readonly ILogger<RabbitMqStreamProvider> _logger;
-    private readonly ConcurrentDictionary<StreamId, ImmutableArray<Subscription>> _subscriptions = new();
+    private readonly SubscriberTable<Subscription> _subscriptions = new();
     private readonly SemaphoreSlim _opening = new(1, 1);
     private EventSubscriber? _subscriber;
     private long _publishFailures;
@@ -37,7 +35,7 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
     public event Func<Task>? Resubscribed;
 
     /// <summary>Streams followed by this process now.</summary>
-    public int StreamCount => _subscriptions.Count;
+    public int StreamCount => _subscriptions.StreamCount;
 
     /// <summary>Publishes the broker did not confirm (the events were lost; subscribers re-read on reconnect).</summary>
     public long PublishFailures => Interlocked.Read(ref _publishFailures);
@@ -63,7 +61,7 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
         var subscription = new Subscription(this, stream, key, handler);
 
         // Listed before the binding, so no event routed by the new binding finds nobody.
-        _subscriptions.AddOrUpdate(stream, static (_, s) => [s], static (_, list, s) => list.Add(s), subscription);
+        _subscriptions.Add(stream, subscription);
         try
         {
             await subscriber.BindAsync(key, cancellationToken).ConfigureAwait(false);
@@ -128,7 +126,7 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
             return;
         }
 
-        if (!_subscriptions.TryGetValue(stream, out var subscribers))
+        if (!_subscriptions.TryGet(stream, out var subscribers))
         {
             return;
         }
@@ -185,19 +183,7 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
         }
     }
 
-    private void Remove(Subscription subscription)
-    {
-        while (_subscriptions.TryGetValue(subscription.Stream, out var list))
-        {
-            var updated = list.Remove(subscription);
-            if (updated.IsEmpty
-                    ? _subscriptions.TryRemove(new KeyValuePair<StreamId, ImmutableArray<Subscription>>(subscription.Stream, list))
-                    : _subscriptions.TryUpdate(subscription.Stream, updated, list))
-            {
-                return;
-            }
-        }
-    }
+    private void Remove(Subscription subscription) => _subscriptions.Remove(subscription.Stream, subscription);
 
     private sealed class Subscription(RabbitMqStreamProvider owner, StreamId stream, string key, Func<AccountChanged, ValueTask> handler)
         : IAsyncDisposable

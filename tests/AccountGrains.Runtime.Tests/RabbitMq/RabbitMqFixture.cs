@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AccountGrains.Runtime.Transport.RabbitMq;
 
 namespace AccountGrains.Runtime.Tests.RabbitMq;
@@ -83,40 +82,5 @@ internal sealed class RabbitMqScope : IAsyncDisposable
 /// <summary>rabbitmqctl against the throwaway node, through scripts/test-servers.sh.</summary>
 internal static class Broker
 {
-    public static async Task RabbitMqCtlAsync(params string[] arguments)
-    {
-        var root = FindRepositoryRoot();
-        var start = new ProcessStartInfo(Path.Combine(root, "scripts", "test-servers.sh"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("rabbitmqctl");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
-        }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "scripts", "test-servers.sh")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("scripts/test-servers.sh not found above " + AppContext.BaseDirectory);
-    }
+    public static Task RabbitMqCtlAsync(params string[] arguments) => AccountGrains.Testing.Servers.TestServers.RabbitMqCtlAsync(arguments);
 }

@@ -11,12 +11,18 @@ namespace AccountGrains.Testing.Servers;
 public static class TestServers
 {
     /// <summary>RabbitMQ's application stops (every connection drops), stays down <paramref name="down"/>, starts again.</summary>
-    public static Task RestartRabbitMqAsync(TimeSpan down) => RunAsync("restart-rabbitmq", down);
+    public static Task RestartRabbitMqAsync(TimeSpan down) => RunAsync("restart-rabbitmq", Seconds(down));
 
     /// <summary>PostgreSQL stops fast (sessions cut), stays down <paramref name="down"/>, starts again on the same port.</summary>
-    public static Task RestartPostgresAsync(TimeSpan down) => RunAsync("restart-postgres", down);
+    public static Task RestartPostgresAsync(TimeSpan down) => RunAsync("restart-postgres", Seconds(down));
 
-    private static async Task RunAsync(string command, TimeSpan down)
+    /// <summary><c>rabbitmqctl</c> against the throwaway node (e.g. <c>stop_app</c>, <c>start_app</c>).</summary>
+    public static Task RabbitMqCtlAsync(params string[] arguments) => RunAsync(["rabbitmqctl", .. arguments]);
+
+    private static string Seconds(TimeSpan down) => down.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs <c>scripts/test-servers.sh</c> with <paramref name="arguments"/>; throws with its output when it fails.</summary>
+    public static async Task RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("bash")
         {
@@ -25,15 +31,18 @@ public static class TestServers
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot.Find(), "scripts", "test-servers.sh"));
-        start.ArgumentList.Add(command);
-        start.ArgumentList.Add(down.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"scripts/test-servers.sh {command} exited {process.ExitCode}: {await output}{await error}");
+            throw new InvalidOperationException($"scripts/test-servers.sh {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
         }
     }
 }
