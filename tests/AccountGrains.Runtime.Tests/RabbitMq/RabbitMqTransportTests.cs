@@ -238,6 +238,7 @@ public sealed class RabbitMqTransportTests
         var codec = new GrainCallCodec([typeof(ITurnGrain)]);
         var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var barriers = 0;
+        scope.Options.MaxBatchCalls = 1; // a broker message per call: this test is about messages taken one after another
         await using var transport = new RabbitMqTransport(
             queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance,
             effectsStored: () =>
@@ -358,5 +359,75 @@ public sealed class RabbitMqTransportTests
         await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "late"), method, [5], response: null));
         await Eventually.TrueAsync(() => received.Count == 1, "the message reaches the consumer that retried", Patience);
         await again.DeleteAsync();
+    }
+
+    [RabbitMqFact]
+    public async Task One_way_calls_sent_together_share_broker_messages_and_a_batch_is_acknowledged_only_when_all_its_calls_are_done()
+    {
+        await using var scope = await RabbitMqScope.StartAsync();
+        var queues = await scope.PartitionsAsync(1);
+        var codec = new GrainCallCodec([typeof(ITurnGrain)]);
+        scope.Options.MaxBatchCalls = 10;
+        scope.Options.BatchLinger = TimeSpan.FromMilliseconds(50);
+        await using var transport = new RabbitMqTransport(queues, codec, scope.Options, NullLogger<RabbitMqTransport>.Instance);
+        var method = GrainMethod.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.AppendAsync))!);
+        for (var i = 0; i < 25; i++)
+        {
+            await transport.SendAsync(0, new GrainMessage(new GrainId("test-turns", "batched"), method, [i], response: null));
+        }
+
+        await transport.FlushAsync().WaitAsync(Patience);
+
+        // 25 calls: two full batches of 10 and the 5 that lingered, as 3 broker messages, taken in send order.
+        (await ReadyMessagesAsync(scope, queues)).Should().Be(3);
+        var taken = new List<GrainMessage>();
+        var consumer = transport.Consume(0, (m, _) =>
+        {
+            lock (taken)
+            {
+                taken.Add(m);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        await Eventually.TrueAsync(() => taken.Count == 25, "every call taken", Patience);
+        taken.Select(m => (int)m.Arguments[0]!).Should().Equal(Enumerable.Range(0, 25));
+
+        // Everything but call 13 is done: its batch (10-19) is not acknowledged; fenced and closed, it comes back whole.
+        foreach (var message in taken.Where(m => (int)m.Arguments[0]! != 13))
+        {
+            message.MarkProcessed();
+        }
+
+        await Task.Delay(500); // the finished batches' acks on their way before the channel closes
+        consumer.Fence();
+        await consumer.DisposeAsync();
+        await Waits.UntilAsync(async () => await ReadyMessagesAsync(scope, queues) == 1, "only the unfinished batch back in the queue");
+        var again = new List<int>();
+        await using var next = transport.Consume(0, (m, _) =>
+        {
+            lock (again)
+            {
+                again.Add((int)m.Arguments[0]!);
+            }
+
+            m.MarkProcessed();
+            return ValueTask.CompletedTask;
+        });
+        await Eventually.TrueAsync(() => again.Count == 10, "the unfinished batch redelivered whole", Patience);
+        again.Should().Equal(Enumerable.Range(10, 10));
+    }
+
+    private static async Task<uint> ReadyMessagesAsync(RabbitMqScope scope, PartitionQueues queues)
+    {
+        var channel = await scope.Connection.CreateChannelAsync(confirms: false, CancellationToken.None);
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queues.QueueName(0))).MessageCount;
+        }
+        finally
+        {
+            await ChannelCloser.CloseQuietlyAsync(channel);
+        }
     }
 }

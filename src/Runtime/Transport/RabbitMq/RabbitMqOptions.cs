@@ -10,6 +10,8 @@ public sealed class RabbitMqOptions
     public const int DefaultPrefetch = 256;
     public const int DefaultPublishBatchSize = 500;
     public const int DefaultMaxUnconfirmed = 10_000;
+    public const int DefaultMaxBatchCalls = 100;
+    public static readonly TimeSpan DefaultBatchLinger = TimeSpan.FromMilliseconds(1);
     public static readonly TimeSpan DefaultConfirmTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultReconnectDelay = TimeSpan.FromSeconds(2);
@@ -56,6 +58,15 @@ public sealed class RabbitMqOptions
     /// waits. Default 10,000.
     /// </summary>
     public int MaxUnconfirmed { get; set; } = DefaultMaxUnconfirmed;
+
+    /// <summary>
+    /// One-way calls of a partition sent within <see cref="BatchLinger"/> travel as one broker message of up to this
+    /// many calls (1 turns batching off). Default 100.
+    /// </summary>
+    public int MaxBatchCalls { get; set; } = DefaultMaxBatchCalls;
+
+    /// <summary>How long a one-way call waits for others to share its broker message. Default 1 ms.</summary>
+    public TimeSpan BatchLinger { get; set; } = DefaultBatchLinger;
 
     /// <summary>Delay between recovery attempts after the connection is lost; the first connect starts here too. Default 2 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = DefaultReconnectDelay;
@@ -109,6 +120,16 @@ public sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
         if (options.PublishBatchSize is < 1 or > 10_000)
         {
             failures.Add($"{s}:PublishBatchSize must be between 1 and 10000 (got {options.PublishBatchSize}).");
+        }
+
+        if (options.MaxBatchCalls is < 1 or > 10_000)
+        {
+            failures.Add($"{s}:MaxBatchCalls must be between 1 and 10000 (got {options.MaxBatchCalls}).");
+        }
+
+        if (options.BatchLinger < TimeSpan.Zero || options.BatchLinger > TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{s}:BatchLinger must be between 0 and 1 second (got {options.BatchLinger}).");
         }
 
         if (options.MaxUnconfirmed is < 1 or > 1_000_000)
