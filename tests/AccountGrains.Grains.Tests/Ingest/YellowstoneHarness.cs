@@ -24,7 +24,8 @@ internal sealed class YellowstoneHarness : IAsyncDisposable
         Action<YellowstoneOptions>? configure = null,
         IIngestStateStore? store = null,
         IInterestReader? reader = null,
-        InterestSet? interest = null)
+        InterestSet? interest = null,
+        Func<CancellationToken, Task>? handOffDurable = null)
     {
         var options = new YellowstoneOptions
         {
@@ -41,7 +42,10 @@ internal sealed class YellowstoneHarness : IAsyncDisposable
         Metrics = new GrainMetrics(_services.GetRequiredService<IMeterFactory>());
         Interest = interest ?? new InterestSet();
         Store = store ?? new InMemoryIngestStateStore();
-        Source = new YellowstoneSource(Options.Create(options), Interest, Store, Metrics, Logger.For<YellowstoneSource>(), reader: reader);
+        Source = new YellowstoneSource(Options.Create(options), Interest, Store, Metrics, Logger.For<YellowstoneSource>(), reader: reader)
+        {
+            HandOffDurable = handOffDurable,
+        };
     }
 
     public InterestSet Interest { get; }

@@ -1,3 +1,4 @@
+using AccountGrains.Runtime.Transport;
 using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Yellowstone;
 using AccountGrains.Runtime.Storage;
@@ -428,6 +429,92 @@ public sealed class YellowstoneSourceTests
         second.Start();
         await second.WaitForUpdatesAsync((int)(30 - stored!.Value + 1));
         firstSlots.Concat(second.Updates.Select(u => u.Slot)).Distinct().Should().BeEquivalentTo(Enumerable.Range(1, 30).Select(s => (ulong)s));
+    }
+
+    [Fact]
+    public async Task After_a_hand_off_that_never_became_durable_no_checkpoint_passes_it_and_the_next_read_delivers_it_again()
+    {
+        // Cluster mode: updates handed on must reach the partition queues before the checkpoint may pass them. Here the
+        // transport's flush fails (a publish the broker never confirmed); the ingest then reads the source again.
+        await using var server = await FakeYellowstoneServer.StartAsync();
+        var store = new InMemoryIngestStateStore();
+        var failing = 0;
+        var harness = new YellowstoneHarness(
+            server, o => o.CheckpointInterval = TimeSpan.FromMilliseconds(20), store,
+            handOffDurable: _ => Volatile.Read(ref failing) == 1
+                ? Task.FromException(new MessageNotDeliveredException("the broker never confirmed"))
+                : Task.CompletedTask);
+        await using var _ = harness;
+        harness.Interest.Add(Interest.Account(Keys.Base58(1)));
+
+        var firstRead = new List<ulong>();
+        using var stopFirst = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var update in harness.Source.ReadAsync(_ => { }, stopFirst.Token))
+                {
+                    lock (firstRead)
+                    {
+                        firstRead.Add(update.Slot);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopFirst.IsCancellationRequested)
+            {
+            }
+        });
+        await server.WaitForStreamsAsync(1);
+        for (ulong slot = 1; slot <= 10; slot++)
+        {
+            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
+            server.CompleteSlot(slot);
+        }
+
+        await Waits.UntilAsync(() => store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default).Result >= 9);
+        var beforeFailure = await store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default);
+
+        Volatile.Write(ref failing, 1);
+        for (ulong slot = 11; slot <= 20; slot++)
+        {
+            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
+            server.CompleteSlot(slot);
+        }
+
+        await Waits.UntilAsync(() => { lock (firstRead) { return firstRead.Count == 20; } });
+        await Task.Delay(200); // several checkpoint ticks, all refused
+        Volatile.Write(ref failing, 0); // a later flush succeeds, but the failure already happened
+        await Task.Delay(200);
+        await stopFirst.CancelAsync();
+        await reading.WaitAsync(Waits.Generous);
+        (await store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default)).Should().Be(beforeFailure,
+            "no checkpoint may pass updates whose hand-off failed, not even the one saved at the end of the read");
+
+        // The same source read again starts from the stored checkpoint and delivers 11-20 again, not dropped as seen.
+        var secondRead = new List<ulong>();
+        using var stopSecond = new CancellationTokenSource();
+        var again = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var update in harness.Source.ReadAsync(_ => { }, stopSecond.Token))
+                {
+                    lock (secondRead)
+                    {
+                        secondRead.Add(update.Slot);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopSecond.IsCancellationRequested)
+            {
+            }
+        });
+        await Waits.UntilAsync(() => { lock (secondRead) { return secondRead.Contains(20UL); } });
+        await stopSecond.CancelAsync();
+        await again.WaitAsync(Waits.Generous);
+        secondRead.Should().Contain(Enumerable.Range(11, 10).Select(s => (ulong)s));
+        server.FilterRequests[^1].Request.FromSlot.Should().Be(beforeFailure);
     }
 
     private static int Value(string line, string name)

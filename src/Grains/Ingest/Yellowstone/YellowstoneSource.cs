@@ -42,6 +42,9 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private ulong _savedCheckpoint;
     private long _handedOnComplete;
     private ulong _previousTick;
+
+    // A hand-off that failed to become durable stops checkpoints until the next read starts over from the stored one.
+    private volatile bool _handOffFailed;
     private ulong? _gapFrom;
     private Task _refill = Task.CompletedTask;
 
@@ -104,6 +107,13 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     {
         try
         {
+            // Every read starts from what is stored, not from what an earlier read of this source saw: after updates
+            // were not delivered (cluster mode) the ingest reads again, and they must come again, not be dropped as seen.
+            _window.Reset();
+            _previousTick = 0;
+            _savedCheckpoint = 0;
+            _handOffFailed = false;
+            Interlocked.Exchange(ref _handedOnComplete, 0);
             if (await ReadCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } stored and > 0)
             {
                 YellowstoneLog.ResumingFromCheckpoint(_logger, stored);
@@ -484,7 +494,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         // slot handed on one interval ago; resuming early only replays what grains drop as duplicates.
         var slot = _previousTick;
         _previousTick = (ulong)Interlocked.Read(ref _handedOnComplete);
-        if (slot == 0 || slot == _savedCheckpoint)
+        if (slot == 0 || slot == _savedCheckpoint || _handOffFailed)
         {
             return;
         }
@@ -493,7 +503,15 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         {
             if (HandOffDurable is { } durable)
             {
-                await durable(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await durable(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _handOffFailed = true;
+                    throw;
+                }
             }
 
             await _state.SaveCheckpointAsync(CheckpointName, slot, cancellationToken).ConfigureAwait(false);

@@ -204,7 +204,7 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
         private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _starting;
         private IPartitionConsumer? _consumer;
-        private volatile bool _fenced;
+        private int _fenced; // 1 once lost or disposed; Interlocked against the consumer's publication (see StartAsync)
 
         public PartitionWork(ClusterSiloHost host, int partition, long epoch, Task previous)
         {
@@ -224,7 +224,7 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
 
         public void Fence(LeaseLossReason reason)
         {
-            _fenced = true;
+            Interlocked.Exchange(ref _fenced, 1);
             Volatile.Read(ref _consumer)?.Fence();
             Log.ProcessingStopped(_host._logger, Partition, Epoch, reason.ToString());
             _ = CleanUpAsync(reason);
@@ -242,7 +242,7 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
-            _fenced = true;
+            Interlocked.Exchange(ref _fenced, 1);
             await _starting.ConfigureAwait(false);
             if (Interlocked.Exchange(ref _consumer, null) is { } consumer)
             {
@@ -256,7 +256,7 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
         private async Task StartAsync(Task previous)
         {
             await previous.ConfigureAwait(false);
-            if (_fenced || _host._stopping.IsCancellationRequested)
+            if (Volatile.Read(ref _fenced) == 1 || _host._stopping.IsCancellationRequested)
             {
                 // Lost already, or the silo is stopping: the lease is released with the others, unprocessed.
                 return;
@@ -266,8 +266,10 @@ public sealed partial class ClusterSiloHost : IHostedService, IAsyncDisposable
             // fenced) may be older than storage: start from storage.
             await _host._catalog.DeactivateWhereAsync(InPartition, CancellationToken.None).ConfigureAwait(false);
             var consumer = _host._transport.Consume(Partition, _host._catalog.DeliverAsync);
-            Volatile.Write(ref _consumer, consumer);
-            if (_fenced)
+            // Published with a full fence before the flag is read; Fence sets the flag with a full fence before it reads
+            // the consumer: whichever comes second fences it.
+            Interlocked.Exchange(ref _consumer, consumer);
+            if (Volatile.Read(ref _fenced) == 1)
             {
                 consumer.Fence();
                 return;

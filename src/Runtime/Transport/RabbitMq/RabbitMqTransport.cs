@@ -307,6 +307,8 @@ public sealed class RabbitMqTransport : IMessageTransport
         private readonly CancellationTokenSource _disposing = new();
         private readonly Task<PartitionConsumer?> _started;
         private int _fencedFlag;
+        private int _draining;
+        private readonly CancellationTokenSource _stopTrying = new();
         private PartitionConsumer? _consumer;
         private int _disposed;
 
@@ -326,6 +328,14 @@ public sealed class RabbitMqTransport : IMessageTransport
             // whichever comes second fences it.
             Interlocked.Exchange(ref _fencedFlag, 1);
             Volatile.Read(ref _consumer)?.Fence();
+            try
+            {
+                _stopTrying.Cancel(); // a start still retrying gives up now
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed already.
+            }
         }
 
         /// <summary>
@@ -334,7 +344,10 @@ public sealed class RabbitMqTransport : IMessageTransport
         /// </summary>
         public async Task DrainAsync(CancellationToken cancellationToken)
         {
-            if (await _started.ConfigureAwait(false) is { } consumer)
+            // A consumer still trying to start (the broker away) stops trying: there is nothing in hand to drain.
+            Interlocked.Exchange(ref _draining, 1);
+            await _stopTrying.CancelAsync().ConfigureAwait(false);
+            if (await _started.WaitAsync(cancellationToken).ConfigureAwait(false) is { } consumer)
             {
                 await consumer.StopAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -354,6 +367,7 @@ public sealed class RabbitMqTransport : IMessageTransport
             }
 
             _disposing.Dispose();
+            _stopTrying.Dispose();
         }
 
         // Retried until it works or the consumer is disposed: a partition this silo owns must not sit unconsumed
@@ -361,7 +375,7 @@ public sealed class RabbitMqTransport : IMessageTransport
         private async Task<PartitionConsumer?> StartAsync()
         {
             var delay = TimeSpan.FromMilliseconds(200);
-            for (var attempt = 1; Volatile.Read(ref _fencedFlag) == 0; attempt++)
+            for (var attempt = 1; Volatile.Read(ref _fencedFlag) == 0 && Volatile.Read(ref _draining) == 0; attempt++)
             {
                 try
                 {
@@ -387,7 +401,8 @@ public sealed class RabbitMqTransport : IMessageTransport
                     RabbitMqLog.ConsumeFailed(_transport._logger, Partition, attempt, (long)delay.TotalMilliseconds, e);
                     try
                     {
-                        await Task.Delay(delay, _disposing.Token).ConfigureAwait(false);
+                        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, _stopTrying.Token);
+                        await Task.Delay(delay, wait.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -514,7 +529,8 @@ public sealed class RabbitMqTransport : IMessageTransport
                 }
                 catch (Exception e)
                 {
-                    processed.Add(Task.FromException(e));
+                    // Not taken: its tracking fails, so the batch settles (requeued whole) instead of waiting forever.
+                    message.MarkFailed(e);
                     break;
                 }
             }
