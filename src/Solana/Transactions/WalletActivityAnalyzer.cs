@@ -65,13 +65,17 @@ public static class WalletActivityAnalyzer
 
         // Rent the fee payer put into token accounts this transaction created (e.g. the recipient's associated token
         // account) is a cost of the transfer, not SOL sent; rent back from the wallet's closed token accounts is not
-        // SOL received. Neither may turn a send into a receive or the other way round.
+        // SOL received. Neither may turn a send into a receive or the other way round. A wrapped SOL account's
+        // lamports are its rent plus its amount, and the amount is counted as the wallet's wrapped SOL instead.
         long rentPaid = 0;
         if (paidFee)
         {
-            foreach (int index in post.Keys.Where(i => !pre.ContainsKey(i) && facts.PreBalances[i] == 0))
+            foreach ((int index, TokenBalanceFact balance) in post)
             {
-                rentPaid += checked((long)facts.PostBalances[index]);
+                if (!pre.ContainsKey(index) && facts.PreBalances[index] == 0)
+                {
+                    rentPaid += Rent(facts.PostBalances[index], balance);
+                }
             }
         }
 
@@ -80,7 +84,7 @@ public static class WalletActivityAnalyzer
         {
             if (!post.ContainsKey(index) && balance.Owner == wallet && facts.PostBalances[index] == 0)
             {
-                rentRefunded += checked((long)facts.PreBalances[index]);
+                rentRefunded += Rent(facts.PreBalances[index], balance);
             }
         }
 
@@ -95,6 +99,12 @@ public static class WalletActivityAnalyzer
         }
 
         return transferred;
+    }
+
+    private static long Rent(ulong lamports, TokenBalanceFact balance)
+    {
+        ulong wrapped = balance.Mint == KnownMints.WrappedSol ? Math.Min(balance.Amount, lamports) : 0;
+        return checked((long)(lamports - wrapped));
     }
 
     private static List<TokenChange> TokenChanges(Pubkey wallet, Dictionary<int, TokenBalanceFact> pre, Dictionary<int, TokenBalanceFact> post)

@@ -231,6 +231,39 @@ public sealed class WalletActivityAnalyzerTests
 
     [Theory]
     [MemberData(nameof(Sources))]
+    public void Wrapping_sol_into_a_new_wrapped_sol_account_moves_no_sol(TransactionSource source)
+    {
+        var tx = new TransactionBuilder();
+        tx.Key(Wallet, 10 * Sol, (10 * Sol) - (2 * Sol) - AtaRent - 5000);
+        int mine = tx.Key(TransactionBuilder.NewKey(), 0, (2 * Sol) + AtaRent);
+        tx.Unchanged(WellKnownPrograms.SplToken);
+        tx.Token(mine, WrappedSol, Wallet, null, 2 * Sol, 9);
+
+        WalletActivity activity = WalletActivityAnalyzer.Analyze(tx.Facts(source), Wallet)!;
+
+        activity.Summary.Should().Be("5i…QqQ2 paid a fee of 0.000005 SOL");
+        activity.SolTransferred.Should().Be(-2_000_000_000);
+        activity.TokenChanges.Should().Equal(new TokenChange(WrappedSol, WellKnownPrograms.SplToken, 2 * Sol, 9, AccountsCreated: 1, AccountsClosed: 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void Unwrapping_sol_by_closing_the_wrapped_sol_account_moves_no_sol(TransactionSource source)
+    {
+        var tx = new TransactionBuilder();
+        tx.Key(Wallet, 10 * Sol, (10 * Sol) + (2 * Sol) + AtaRent - 5000);
+        int mine = tx.Key(TransactionBuilder.NewKey(), (2 * Sol) + AtaRent, 0);
+        tx.Unchanged(WellKnownPrograms.SplToken);
+        tx.Token(mine, WrappedSol, Wallet, 2 * Sol, null, 9);
+
+        WalletActivity activity = WalletActivityAnalyzer.Analyze(tx.Facts(source), Wallet)!;
+
+        activity.Summary.Should().Be("5i…QqQ2 paid a fee of 0.000005 SOL");
+        activity.SolTransferred.Should().Be(2_000_000_000);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
     public void Only_the_fee_moved(TransactionSource source)
     {
         var tx = new TransactionBuilder();
