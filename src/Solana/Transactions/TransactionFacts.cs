@@ -219,12 +219,12 @@ public sealed class TransactionFacts
         return TokenBalance(
             signature,
             what,
-            balance.AccountIndex > int.MaxValue ? -1 : (int)balance.AccountIndex,
+            balance.AccountIndex,
             balance.Mint,
             balance.Owner.Length == 0 ? null : balance.Owner,
             balance.ProgramId.Length == 0 ? null : balance.ProgramId,
             amount.Amount,
-            amount.Decimals > byte.MaxValue ? -1 : (int)amount.Decimals);
+            amount.Decimals);
     }
 
     private static TokenBalanceFact TokenBalance(string signature, string what, RpcTokenBalance balance)
@@ -233,8 +233,14 @@ public sealed class TransactionFacts
     }
 
     private static TokenBalanceFact TokenBalance(
-        string signature, string what, int accountIndex, string mint, string? owner, string? programId, string amount, int decimals)
+        string signature, string what, long accountIndex, string mint, string? owner, string? programId, string amount, long decimals)
     {
+        // The index is checked against the keys by the constructor; one past int's range cannot be valid either.
+        if (accountIndex is < 0 or > int.MaxValue)
+        {
+            throw new MalformedTransactionException($"transaction {signature}: {what} names account index {accountIndex}");
+        }
+
         if (!ulong.TryParse(amount, NumberStyles.None, CultureInfo.InvariantCulture, out ulong raw))
         {
             throw new MalformedTransactionException(
@@ -247,7 +253,7 @@ public sealed class TransactionFacts
         }
 
         return new TokenBalanceFact(
-            accountIndex,
+            (int)accountIndex,
             ParseKey(signature, $"{what} mint", mint),
             owner is null ? null : ParseKey(signature, $"{what} owner", owner),
             programId is null ? null : ParseKey(signature, $"{what} program id", programId),

@@ -97,6 +97,15 @@ public sealed class TransactionFactsTests
     }
 
     [Fact]
+    public void A_yellowstone_token_balance_with_impossible_decimals_is_rejected()
+    {
+        SubscribeUpdateTransaction update = Versioned(out _).ToYellowstone();
+        update.Transaction.Meta.PostTokenBalances[0].UiTokenAmount.Decimals = 300;
+
+        Rejected(update).Which.Message.Should().Contain("post token balance 0 has 300 decimals; a mint has 0 to 255");
+    }
+
+    [Fact]
     public void A_yellowstone_update_without_the_transaction_is_rejected()
     {
         SubscribeUpdateTransaction update = Versioned(out _).ToYellowstone();
