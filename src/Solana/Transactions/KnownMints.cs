@@ -18,13 +18,6 @@ public static class KnownMints
     /// <summary>"USDC" for the USDC mint…, else the mint's short address ("Ab…wxyz").</summary>
     public static string Symbol(Pubkey mint)
     {
-        return Symbols.TryGetValue(mint, out string? symbol) ? symbol : ShortAddress(mint);
-    }
-
-    /// <summary>The first 2 and last 4 characters of the base58 address: "5F…vFpX".</summary>
-    public static string ShortAddress(Pubkey key)
-    {
-        string text = key.ToString();
-        return $"{text[..2]}…{text[^4..]}";
+        return Symbols.TryGetValue(mint, out string? symbol) ? symbol : mint.ToShortString();
     }
 }

@@ -207,7 +207,7 @@ public static class WalletActivityAnalyzer
 
     private static string Summary(TransactionFacts facts, Pubkey wallet, bool paidFee, List<Asset> assets, List<Counterparty> counterparties)
     {
-        string who = KnownMints.ShortAddress(wallet);
+        string who = wallet.ToShortString();
         if (!facts.Succeeded)
         {
             return $"{who} failed: {facts.Error}";
@@ -239,8 +239,8 @@ public static class WalletActivityAnalyzer
         return parties.Count switch
         {
             0 => string.Empty,
-            1 => preposition + KnownMints.ShortAddress(parties[0].Address),
-            _ => $"{preposition}{KnownMints.ShortAddress(parties[0].Address)} and {parties.Count - 1} other{(parties.Count == 2 ? string.Empty : "s")}",
+            1 => preposition + parties[0].Address.ToShortString(),
+            _ => $"{preposition}{parties[0].Address.ToShortString()} and {parties.Count - 1} other{(parties.Count == 2 ? string.Empty : "s")}",
         };
     }
 
