@@ -147,6 +147,13 @@ public readonly struct Pubkey : IEquatable<Pubkey>, IComparable<Pubkey>
         return Encoding.ASCII.GetString(utf8[..written]);
     }
 
+    /// <summary>The first 2 and last 4 base58 characters around an ellipsis ("5F…vFpX"), as activity summaries show addresses.</summary>
+    public string ToShortString()
+    {
+        string text = ToString();
+        return $"{text[..2]}…{text[^4..]}";
+    }
+
     public bool Equals(Pubkey other)
     {
         return _word0 == other._word0 && _word1 == other._word1 && _word2 == other._word2 && _word3 == other._word3;

@@ -12,7 +12,8 @@ public sealed record FakeTokenBalance(int AccountIndex, string Mint, string Owne
 
 /// <summary>
 /// A transaction getTransaction returns. <paramref name="Version"/> null renders a legacy transaction; 0 a v0 one
-/// (which a request without maxSupportedTransactionVersion gets error -32015 for, like a real node).
+/// (which a request without maxSupportedTransactionVersion gets error -32015 for, like a real node). A v0 transaction
+/// with loaded addresses renders one address table lookup, <paramref name="LookupTable"/>, that yields them.
 /// </summary>
 public sealed record FakeTransaction(
     ulong Slot,
@@ -28,7 +29,8 @@ public sealed record FakeTransaction(
     IReadOnlyList<FakeTokenBalance>? PreTokenBalances = null,
     IReadOnlyList<FakeTokenBalance>? PostTokenBalances = null,
     IReadOnlyList<string>? LogMessages = null,
-    int? Version = 0);
+    int? Version = 0,
+    string LookupTable = "AddressLookupTab1e1111111111111111111111111");
 
 /// <summary>
 /// One JSON-RPC call the HTTP side received (a JSON-RPC batch array records each call with its <see cref="BatchSize"/>).

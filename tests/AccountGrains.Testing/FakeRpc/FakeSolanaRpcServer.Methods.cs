@@ -189,7 +189,17 @@ public sealed partial class FakeSolanaRpcServer
         };
         if (tx.Version is not null)
         {
-            message["addressTableLookups"] = new JsonArray();
+            // Like a node: the loaded addresses come from lookups whose index counts match them (web3.js checks this).
+            int writable = tx.LoadedWritable?.Count ?? 0;
+            int readOnly = tx.LoadedReadonly?.Count ?? 0;
+            message["addressTableLookups"] = writable + readOnly == 0
+                ? new JsonArray()
+                : new JsonArray(new JsonObject
+                {
+                    ["accountKey"] = tx.LookupTable,
+                    ["readonlyIndexes"] = new JsonArray(Enumerable.Range(writable, readOnly).Select(i => (JsonNode?)i).ToArray()),
+                    ["writableIndexes"] = new JsonArray(Enumerable.Range(0, writable).Select(i => (JsonNode?)i).ToArray()),
+                });
         }
 
         var meta = new JsonObject
