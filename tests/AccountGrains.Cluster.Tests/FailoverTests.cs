@@ -14,11 +14,11 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     [ClusterFact]
     public Task Killing_a_silo_that_is_not_the_ingest_leader_mid_feed_loses_no_state_and_never_runs_a_partition_twice() =>
-        KillMidFeedAsync(killIngestLeader: false, accounts: 5_000, sampled: 500, rate: 8_000);
+        KillMidFeedAsync(killIngestLeader: false, accounts: 5_000, sampled: 500, rate: 3_000);
 
     [ClusterFact]
     public Task Killing_the_ingest_leader_mid_feed_moves_the_ingest_to_another_silo_which_replays_and_loses_nothing() =>
-        KillMidFeedAsync(killIngestLeader: true, accounts: 1_250, sampled: 200, rate: 2_500);
+        KillMidFeedAsync(killIngestLeader: true, accounts: 1_250, sampled: 200, rate: 1_500);
 
     [ClusterFact]
     public async Task A_gracefully_stopped_silo_hands_its_partitions_over_before_they_expire_and_exits_0()
