@@ -449,22 +449,7 @@ public sealed class YellowstoneSourceTests
 
         var firstRead = new List<ulong>();
         using var stopFirst = new CancellationTokenSource();
-        var reading = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var update in harness.Source.ReadAsync(_ => { }, stopFirst.Token))
-                {
-                    lock (firstRead)
-                    {
-                        firstRead.Add(update.Slot);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stopFirst.IsCancellationRequested)
-            {
-            }
-        });
+        var reading = ReadInto(harness.Source, firstRead, stopFirst.Token);
         await server.WaitForStreamsAsync(1);
         for (ulong slot = 1; slot <= 10; slot++)
         {
@@ -494,27 +479,35 @@ public sealed class YellowstoneSourceTests
         // The same source read again starts from the stored checkpoint and delivers 11-20 again, not dropped as seen.
         var secondRead = new List<ulong>();
         using var stopSecond = new CancellationTokenSource();
-        var again = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var update in harness.Source.ReadAsync(_ => { }, stopSecond.Token))
-                {
-                    lock (secondRead)
-                    {
-                        secondRead.Add(update.Slot);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stopSecond.IsCancellationRequested)
-            {
-            }
-        });
+        var again = ReadInto(harness.Source, secondRead, stopSecond.Token);
         await Waits.UntilAsync(() => { lock (secondRead) { return secondRead.Contains(20UL); } });
         await stopSecond.CancelAsync();
         await again.WaitAsync(Waits.Generous);
         secondRead.Should().Contain(Enumerable.Range(11, 10).Select(s => (ulong)s));
         server.FilterRequests[^1].Request.FromSlot.Should().Be(beforeFailure);
+    }
+
+    /// <summary>Reads <paramref name="source"/> into <paramref name="slots"/> until <paramref name="stop"/>.</summary>
+    private static Task ReadInto(YellowstoneSource source, List<ulong> slots, CancellationToken stop)
+    {
+        async Task ReadAsync()
+        {
+            try
+            {
+                await foreach (var update in source.ReadAsync(_ => { }, stop))
+                {
+                    lock (slots)
+                    {
+                        slots.Add(update.Slot);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+
+        return Task.Run(ReadAsync, CancellationToken.None);
     }
 
     private static int Value(string line, string name)
