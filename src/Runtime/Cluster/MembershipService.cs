@@ -21,9 +21,8 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
     private readonly ClusterMetrics? _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly TaskCompletionSource<string> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly BackgroundLoop _loop = new();
     private volatile IReadOnlyList<ClusterMember> _liveMembers = [];
-    private Task? _loop;
     private bool _left;
     private long? _healthySince;
 
@@ -56,7 +55,7 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
     /// <summary>Creates the tables if needed, registers this member as active and starts heartbeating.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_loop is not null)
+        if (_loop.IsStarted)
         {
             throw new InvalidOperationException("The membership service was already started.");
         }
@@ -66,14 +65,14 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
         _healthySince = _timeProvider.GetTimestamp();
         _liveMembers = await Table.ListLiveAsync(_options.DeadAfter, cancellationToken).ConfigureAwait(false);
         ClusterLog.Joined(_logger, _options.Kind, _options.MemberId);
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop.Start(RunAsync);
     }
 
     /// <summary>Stops heartbeating and leaves: the row goes to 'leaving' (no longer live) and is deleted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await StopLoopAsync().ConfigureAwait(false);
-        if (_left || _terminated.Task.IsCompleted || _loop is null)
+        await _loop.StopAsync().ConfigureAwait(false);
+        if (_left || _terminated.Task.IsCompleted || !_loop.IsStarted)
         {
             return;
         }
@@ -93,22 +92,10 @@ public sealed class MembershipService : IHostedService, IAsyncDisposable
     /// <summary>Stops heartbeating without leaving (a crash, as far as the others can tell).</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopLoopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+        await _loop.StopAsync().ConfigureAwait(false);
+        _loop.Dispose();
     }
 
-    private async Task StopLoopAsync()
-    {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-        }
-
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-    }
 
     private async Task RunAsync(CancellationToken stopping)
     {

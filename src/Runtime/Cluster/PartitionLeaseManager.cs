@@ -33,8 +33,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, OwnedLease> _owned = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
+    private readonly BackgroundLoop _loop = new();
     private bool _stopped;
 
     public PartitionLeaseManager(
@@ -98,7 +97,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
     /// <summary>Creates the tables and partition rows if needed and starts renewing and balancing.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_loop is not null)
+        if (_loop.IsStarted)
         {
             throw new InvalidOperationException("The partition lease manager was already started.");
         }
@@ -106,7 +105,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
         await ClusterSchema.EnsureCreatedAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         await Table.EnsurePartitionsAsync(_options.PartitionCount, cancellationToken).ConfigureAwait(false);
         ClusterLog.LeasesStarted(_logger, _options.MemberId, _options.PartitionCount, _options.LeaseDuration, _options.RenewInterval);
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop.Start(RunAsync);
     }
 
     /// <summary>
@@ -115,7 +114,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await StopLoopAsync().ConfigureAwait(false);
+        await _loop.StopAsync().ConfigureAwait(false);
         Dictionary<int, long> released;
         lock (_gate)
         {
@@ -141,7 +140,7 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await StopLoopAsync().ConfigureAwait(false);
+        await _loop.StopAsync().ConfigureAwait(false);
         lock (_gate)
         {
             _stopped = true;
@@ -153,21 +152,9 @@ public sealed class PartitionLeaseManager : IHostedService, IAsyncDisposable
             _owned.Clear();
         }
 
-        _stopping.Dispose();
+        _loop.Dispose();
     }
 
-    private async Task StopLoopAsync()
-    {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-        }
-
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-    }
 
     private async Task RunAsync(CancellationToken stopping)
     {

@@ -328,11 +328,7 @@ public sealed class YellowstoneSourceTests
             first.Interest.Add(Interest.Account(Keys.Base58(1)));
             first.Start();
             await server.WaitForStreamsAsync(1);
-            for (ulong slot = 1; slot <= 30; slot++)
-            {
-                server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
-                server.CompleteSlot(slot);
-            }
+            PublishCompleteSlots(server, 1, 30);
 
             await first.WaitForUpdatesAsync(30);
             await Waits.UntilAsync(() => store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default).Result == 30);
@@ -410,11 +406,7 @@ public sealed class YellowstoneSourceTests
             first.Interest.Add(Interest.Account(Keys.Base58(1)));
             first.Start();
             await server.WaitForStreamsAsync(1);
-            for (ulong slot = 1; slot <= 30; slot++)
-            {
-                server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
-                server.CompleteSlot(slot);
-            }
+            PublishCompleteSlots(server, 1, 30);
 
             await first.WaitForUpdatesAsync(3);
             firstSlots = [.. first.Updates.Select(u => u.Slot)];
@@ -451,21 +443,13 @@ public sealed class YellowstoneSourceTests
         using var stopFirst = new CancellationTokenSource();
         var reading = ReadInto(harness.Source, firstRead, stopFirst.Token);
         await server.WaitForStreamsAsync(1);
-        for (ulong slot = 1; slot <= 10; slot++)
-        {
-            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
-            server.CompleteSlot(slot);
-        }
+        PublishCompleteSlots(server, 1, 10);
 
         await Waits.UntilAsync(() => store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default).Result >= 9);
         var beforeFailure = await store.ReadCheckpointAsync(YellowstoneSource.CheckpointName, default);
 
         Volatile.Write(ref failing, 1);
-        for (ulong slot = 11; slot <= 20; slot++)
-        {
-            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
-            server.CompleteSlot(slot);
-        }
+        PublishCompleteSlots(server, 11, 20);
 
         await Waits.UntilAsync(() => { lock (firstRead) { return firstRead.Count == 20; } });
         await Task.Delay(200); // several checkpoint ticks, all refused
@@ -485,6 +469,16 @@ public sealed class YellowstoneSourceTests
         await again.WaitAsync(Waits.Generous);
         secondRead.Should().Contain(Enumerable.Range(11, 10).Select(s => (ulong)s));
         server.FilterRequests[^1].Request.FromSlot.Should().Be(beforeFailure);
+    }
+
+    /// <summary>One write of account 1 per slot (slot = write version), each slot then complete.</summary>
+    private static void PublishCompleteSlots(FakeYellowstoneServer server, ulong first, ulong last)
+    {
+        for (var slot = first; slot <= last; slot++)
+        {
+            server.Publish(slot, Keys.Bytes(1), SystemOwner, slot, [], slot);
+            server.CompleteSlot(slot);
+        }
     }
 
     /// <summary>Reads <paramref name="source"/> into <paramref name="slots"/> until <paramref name="stop"/>.</summary>
