@@ -14,6 +14,13 @@ public interface IStreamProvider
     /// <summary>Subscribes; disposing the result ends the subscription. The handler must not block.</summary>
     ValueTask<IAsyncDisposable> SubscribeAsync(
         StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes a wallet's event on <c>wallet.&lt;address&gt;</c>.</summary>
+    ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes to a wallet's events; consumers drop events whose <see cref="WalletChanged.Sequence"/> they have seen.</summary>
+    ValueTask<IAsyncDisposable> SubscribeWalletAsync(
+        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

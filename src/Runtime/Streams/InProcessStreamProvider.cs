@@ -12,7 +12,21 @@ public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> log
 
     public int StreamCount => _subscriptions.StreamCount;
 
-    public async ValueTask PublishAsync(StreamId stream, AccountChanged change, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(StreamId stream, AccountChanged change, CancellationToken cancellationToken = default) =>
+        PublishAsync<AccountChanged>(stream, change);
+
+    public ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default) =>
+        PublishAsync<WalletChanged>(stream, change);
+
+    public ValueTask<IAsyncDisposable> SubscribeAsync(
+        StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
+        Subscribe(stream, handler);
+
+    public ValueTask<IAsyncDisposable> SubscribeWalletAsync(
+        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
+        Subscribe(stream, handler);
+
+    private async ValueTask PublishAsync<TEvent>(StreamId stream, TEvent change)
     {
         if (!_subscriptions.TryGet(stream, out var subscribers))
         {
@@ -21,9 +35,14 @@ public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> log
 
         foreach (var subscriber in subscribers)
         {
+            if (subscriber.Handler is not Func<TEvent, ValueTask> handler)
+            {
+                continue;
+            }
+
             try
             {
-                await subscriber.Handler(change).ConfigureAwait(false);
+                await handler(change).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -32,8 +51,7 @@ public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> log
         }
     }
 
-    public ValueTask<IAsyncDisposable> SubscribeAsync(
-        StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default)
+    private ValueTask<IAsyncDisposable> Subscribe(StreamId stream, Delegate handler)
     {
         var subscription = new Subscription(this, stream, handler);
         _subscriptions.Add(stream, subscription);
@@ -42,14 +60,15 @@ public sealed class InProcessStreamProvider(ILogger<InProcessStreamProvider> log
 
     private void Remove(Subscription subscription) => _subscriptions.Remove(subscription.Stream, subscription);
 
-    private sealed class Subscription(InProcessStreamProvider owner, StreamId stream, Func<AccountChanged, ValueTask> handler)
+    /// <summary>A subscriber: its handler takes <see cref="AccountChanged"/> or <see cref="WalletChanged"/>.</summary>
+    private sealed class Subscription(InProcessStreamProvider owner, StreamId stream, Delegate handler)
         : IAsyncDisposable
     {
         private int _disposed;
 
         public StreamId Stream => stream;
 
-        public Func<AccountChanged, ValueTask> Handler => handler;
+        public Delegate Handler => handler;
 
         public ValueTask DisposeAsync()
         {

@@ -52,6 +52,14 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
         return ValueTask.CompletedTask;
     }
 
+    // Wallet events over the broker: being written (issue 6); until then a cluster cannot carry them.
+    public ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("wallet events over RabbitMQ are not written yet");
+
+    public ValueTask<IAsyncDisposable> SubscribeWalletAsync(
+        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("wallet events over RabbitMQ are not written yet");
+
     public async ValueTask<IAsyncDisposable> SubscribeAsync(
         StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default)
     {

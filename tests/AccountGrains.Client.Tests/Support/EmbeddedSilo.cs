@@ -85,4 +85,10 @@ public sealed class PausableStreams(IStreamProvider inner) : IResumableStreamPro
 
     public ValueTask<IAsyncDisposable> SubscribeAsync(StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
         inner.SubscribeAsync(stream, change => _paused ? ValueTask.CompletedTask : handler(change), cancellationToken);
+
+    public ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default) =>
+        inner.PublishAsync(stream, change, cancellationToken);
+
+    public ValueTask<IAsyncDisposable> SubscribeWalletAsync(StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
+        inner.SubscribeWalletAsync(stream, change => _paused ? ValueTask.CompletedTask : handler(change), cancellationToken);
 }

@@ -64,6 +64,19 @@ public sealed class ClusterStreamProvider : IResumableStreamProvider
         return await streams.SubscribeAsync(stream, handler, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default)
+    {
+        var streams = await StreamsAsync(cancellationToken).ConfigureAwait(false);
+        await streams.PublishAsync(stream, change, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IAsyncDisposable> SubscribeWalletAsync(
+        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default)
+    {
+        var streams = await StreamsAsync(cancellationToken).ConfigureAwait(false);
+        return await streams.SubscribeWalletAsync(stream, handler, cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask<RabbitMqStreamProvider> StreamsAsync(CancellationToken cancellationToken)
     {
         var ready = _cluster.Ready;
