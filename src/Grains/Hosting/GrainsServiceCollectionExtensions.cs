@@ -6,6 +6,7 @@ using AccountGrains.Grains.Ingest.Replay;
 using AccountGrains.Grains.Ingest.Rpc;
 using AccountGrains.Grains.Ingest.Yellowstone;
 using AccountGrains.Grains.Rpc;
+using AccountGrains.Grains.Wallets;
 using AccountGrains.Solana.Rpc;
 using AccountGrains.Runtime.Hosting;
 using AccountGrains.Runtime.Hosting.Cluster;
@@ -44,6 +45,10 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<YellowstoneOptions>().Bind(configuration.GetSection(YellowstoneOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<YellowstoneOptions>, YellowstoneOptionsValidator>();
         services.TryAddSingleton<InterestSet>();
+        services.AddOptions<WalletOptions>().Bind(configuration.GetSection(WalletOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WalletOptions>, WalletOptionsValidator>();
+        services.TryAddSingleton<WalletRouter>();
+        services.TryAddSingleton<IWalletNotifier, NoWalletNotifier>();
         AddSolanaRpc(services, configuration);
         services.TryAddSingleton<ReplayFileSource>();
         services.TryAddSingleton(sp => new YellowstoneSource(
@@ -56,6 +61,7 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<SolanaRpcAccess>().Reader)
         {
             HandOffDurable = sp.GetRequiredService<Runtime.Transport.IMessageTransport>().FlushAsync,
+            Transactions = sp.GetRequiredService<WalletRouter>().RouteAsync,
         });
         services.AddOptions<RpcSourceOptions>().Bind(configuration.GetSection(RpcSourceOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RpcSourceOptions>, RpcSourceOptionsValidator>();
@@ -65,7 +71,18 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<GrainMetrics>(),
             sp.GetRequiredService<ILogger<RpcWebSocketSource>>(),
             sp.GetService<TimeProvider>(),
-            sp.GetRequiredService<SolanaRpcAccess>().Reader));
+            sp.GetRequiredService<SolanaRpcAccess>().Reader)
+        {
+            FetchTransaction = sp.GetRequiredService<SolanaRpcAccess>().Client is { } client
+                ? (signature, ct) => client.GetTransactionAsync(signature, sp.GetRequiredService<IOptions<RpcSourceOptions>>().Value.Commitment switch
+                {
+                    // getTransaction serves confirmed and finalized only.
+                    RpcCommitment.Finalized => RpcCommitment.Finalized,
+                    _ => RpcCommitment.Confirmed,
+                }, ct)
+                : null,
+            Transactions = sp.GetRequiredService<WalletRouter>().RouteAsync,
+        });
         services.TryAddSingleton<IAccountUpdateSource>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Source switch
         {
             IngestOptions.Yellowstone => sp.GetRequiredService<YellowstoneSource>(),
@@ -73,7 +90,8 @@ public static class GrainsServiceCollectionExtensions
             _ => sp.GetRequiredService<ReplayFileSource>(),
         });
         silo.AddGrain<IAccountGrain, AccountGrain>()
-            .AddGrain<IGeyserIngestGrain, GeyserIngestGrain>();
+            .AddGrain<IGeyserIngestGrain, GeyserIngestGrain>()
+            .AddGrain<IWalletGrain, WalletGrain>();
         if (startIngest && ClusterServiceCollectionExtensions.IsClusterEnabled(configuration))
         {
             // One ingest per cluster: the silo owning the ingest grain's partition starts it.

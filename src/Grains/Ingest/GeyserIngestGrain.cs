@@ -1,4 +1,5 @@
 using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Grains.Wallets;
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Runtime.Transport;
@@ -21,6 +22,8 @@ internal sealed class GeyserIngestGrain(
     InterestSet interest,
     IIngestStateStore state,
     IOptions<IngestOptions> options,
+    IOptions<WalletOptions> walletOptions,
+    WalletRouter wallets,
     GrainMetrics metrics,
     ILogger<GeyserIngestGrain> logger) : Grain, IGeyserIngestGrain, IDisposable
 {
@@ -117,6 +120,13 @@ internal sealed class GeyserIngestGrain(
                 $"the interest set is full ({options.Value.MaxInterest} entries, {IngestOptions.SectionName}:MaxInterest); remove some first");
         }
 
+        var maxWallets = walletOptions.Value.MaxTracked;
+        if (entry.Kind == InterestKind.Wallet && interest.Snapshot().Count(i => i.Kind == InterestKind.Wallet) >= maxWallets)
+        {
+            throw new InvalidOperationException(
+                $"the tracked-wallet limit is reached ({maxWallets} wallets, {WalletOptions.SectionName}:{nameof(WalletOptions.MaxTracked)}); untrack some first");
+        }
+
         // Stored first: an interest the caller was told about survives a restart.
         await state.SaveInterestAsync(entry, CancellationToken.None).ConfigureAwait(false);
         interest.Add(entry);
@@ -153,6 +163,7 @@ internal sealed class GeyserIngestGrain(
                 await foreach (var update in source.ReadAsync(OnRejected, cancellationToken).ConfigureAwait(false))
                 {
                     await grains.Get<IAccountGrain>(update.Pubkey).ApplyAsync(update).ConfigureAwait(false);
+                    await wallets.RouteAsync(update).ConfigureAwait(false);
                     Interlocked.Increment(ref _read);
                     if ((long)update.Slot > Interlocked.Read(ref _lastSlot))
                     {

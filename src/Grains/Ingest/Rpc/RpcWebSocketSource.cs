@@ -2,6 +2,7 @@ using System.Threading.Channels;
 
 using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Solana.Rpc;
+using AccountGrains.Solana.Transactions;
 
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
     private long _reconnects;
     private long _gaps;
     private long _writeVersion;
+    private RpcTransactionFetcher? _fetcher;
 
     public RpcWebSocketSource(
         IOptions<RpcSourceOptions> options,
@@ -67,6 +69,12 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
         // notification of the same slot beats a re-read one.
         _writeVersion = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
     }
+
+    /// <summary>getTransaction for a logsSubscribe signature; with <see cref="Transactions"/>, what makes wallet activity over RPC. Null: logs are only counted.</summary>
+    public Func<string, CancellationToken, Task<RpcTransaction?>>? FetchTransaction { get; init; }
+
+    /// <summary>Takes the transactions that mention tracked wallets.</summary>
+    public Func<TransactionFacts, CancellationToken, ValueTask>? Transactions { get; init; }
 
     public string Kind => IngestOptions.Rpc;
 
@@ -103,13 +111,21 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
     public IAsyncEnumerable<AccountUpdate> ReadAsync(Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        return PumpedSource.ReadAsync(_options.BufferSize, (writer, token) => PumpAsync(writer, token), cancellationToken);
+        return PumpedSource.ReadAsync(_options.BufferSize, (writer, token) => PumpAsync(writer, rejected, token), cancellationToken);
     }
 
     /// <summary>Assigns the interest set, then follows its changes until stopped; the connections do the rest.</summary>
-    private async Task PumpAsync(ChannelWriter<AccountUpdate> updates, CancellationToken cancellationToken)
+    private async Task PumpAsync(ChannelWriter<AccountUpdate> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         Exception? failure = null;
+        var fetching = Task.CompletedTask;
+        if (FetchTransaction is { } fetch && Transactions is { } handOn)
+        {
+            var fetcher = new RpcTransactionFetcher(fetch, handOn, rejected, _logger, _time);
+            _fetcher = fetcher;
+            fetching = fetcher.RunAsync(cancellationToken);
+        }
+
         try
         {
             var version = _interest.Version;
@@ -142,7 +158,7 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
             List<Task> running;
             lock (_gate)
             {
-                running = [.. _connections.Where(c => c is not null).Select(c => c!.Loop), .. _refills];
+                running = [.. _connections.Where(c => c is not null).Select(c => c!.Loop), .. _refills, fetching];
             }
 
             await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -513,9 +529,14 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
                     }
 
                     break;
-                case LogsNotification:
-                    // Transactions mentioning tracked wallets: for wallet activity (not yet consumed).
+                case LogsNotification logs:
+                    // A transaction mentioning a tracked wallet: fetched beside this reader, then analysed per wallet.
                     _metrics.UpstreamMessage(Kind, "logs");
+                    if (_fetcher is { } fetcher)
+                    {
+                        await fetcher.OfferAsync(logs.Signature, cancellationToken).ConfigureAwait(false);
+                    }
+
                     break;
                 case SlotNotification:
                     _metrics.UpstreamMessage(Kind, "slot");

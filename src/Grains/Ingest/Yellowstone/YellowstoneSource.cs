@@ -4,6 +4,7 @@ using AccountGrains.Grains.Diagnostics;
 using AccountGrains.Grpc;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Solana;
+using AccountGrains.Solana.Transactions;
 
 using Geyser;
 
@@ -33,6 +34,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private readonly ILogger _logger;
     private readonly ReplayWindow _window;
     private readonly string _endpoint;
+    private readonly BlockTimeJoin _blockTimes = new();
     private volatile string _upstream = "connecting";
     private long _reconnects;
     private long _gaps;
@@ -74,6 +76,12 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     /// hold it). A checkpoint is saved only after it, so a new leader never resumes past an update that was lost.
     /// </summary>
     public Func<CancellationToken, Task>? HandOffDurable { get; init; }
+
+    /// <summary>
+    /// Takes the transactions of the <c>wallets</c> filter (those mentioning tracked wallets), with their block time,
+    /// before their slot's completion is handed on; null drops them.
+    /// </summary>
+    public Func<TransactionFacts, CancellationToken, ValueTask>? Transactions { get; init; }
 
     public string Kind => IngestOptions.Yellowstone;
 
@@ -183,6 +191,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     private async Task<SessionEnd> RunSessionAsync(GrpcConnection connection, ChannelWriter<StreamItem> updates, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         var fromSlot = _window.ResumeSlot;
+        _blockTimes.Clear(); // what waited belongs to slots the new stream replays
         var version = _interest.Version;
         var entries = _interest.Snapshot();
         var request = SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot);
@@ -339,6 +348,8 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 _metrics.UpstreamMessage(Kind, "slot");
                 if (IsAtCommitment(message.Slot.Status))
                 {
+                    // The slot's transactions go first: the completion lets the checkpoint pass them.
+                    await HandOnAsync(_blockTimes.OnSlotComplete(message.Slot.Slot), rejected, cancellationToken).ConfigureAwait(false);
                     _window.Complete(message.Slot.Slot);
                     await updates.WriteAsync(new StreamItem(null, message.Slot.Slot), cancellationToken).ConfigureAwait(false);
                 }
@@ -353,15 +364,42 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
                 _metrics.UpstreamMessage(Kind, "pong");
                 break;
             case SubscribeUpdate.UpdateOneofOneofCase.Transaction:
-                // Transactions mentioning tracked wallets (filter "wallets"): consumed by wallet tracking.
+                // Transactions mentioning tracked wallets (filter "wallets"): wait for their block time.
                 _metrics.UpstreamMessage(Kind, "transaction");
+                await HandOnAsync(_blockTimes.OnTransaction(message.Transaction), rejected, cancellationToken).ConfigureAwait(false);
                 break;
             case SubscribeUpdate.UpdateOneofOneofCase.BlockMeta:
                 _metrics.UpstreamMessage(Kind, "block_meta");
+                await HandOnAsync(
+                    _blockTimes.OnBlockMeta(message.BlockMeta.Slot, message.BlockMeta.BlockTime?.Timestamp),
+                    rejected,
+                    cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 _metrics.UpstreamMessage(Kind, "other");
                 break;
+        }
+    }
+
+    private async ValueTask HandOnAsync(IReadOnlyList<BlockTimeJoin.Released> released, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
+    {
+        foreach (var (transaction, blockTime) in released)
+        {
+            TransactionFacts facts;
+            try
+            {
+                facts = TransactionFacts.FromYellowstone(transaction, blockTime);
+            }
+            catch (MalformedTransactionException e)
+            {
+                rejected(new SourceRecordError($"{_endpoint} slot {transaction.Slot}", e.Message));
+                continue;
+            }
+
+            if (Transactions is { } handOn)
+            {
+                await handOn(facts, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -1,0 +1,15 @@
+namespace AccountGrains.Grains.Wallets;
+
+/// <summary>Hands a wallet's new activity to its notification sinks. Must return at once: a slow receiver never blocks a grain.</summary>
+public interface IWalletNotifier
+{
+    void Notify(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks);
+}
+
+/// <summary>The notifier when notifications are off: nothing is sent.</summary>
+internal sealed class NoWalletNotifier : IWalletNotifier
+{
+    public void Notify(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks)
+    {
+    }
+}

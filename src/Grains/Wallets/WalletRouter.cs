@@ -1,0 +1,249 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using AccountGrains.Grains.Ingest;
+using AccountGrains.Solana;
+using AccountGrains.Solana.Transactions;
+using Microsoft.Extensions.Logging;
+
+namespace AccountGrains.Grains.Wallets;
+
+/// <summary>
+/// Finds the tracked wallets an upstream record concerns and hands it to their grains (one-way calls, awaited for
+/// back-pressure). An account update concerns a wallet when it is the wallet's own account or a token account (SPL
+/// Token or Token-2022) the wallet owns — or owned: a closed token account no longer names its owner, so the router
+/// remembers which wallet each token account it routed belongs to. A transaction concerns every tracked wallet among
+/// its account keys or owning one of its token balances; each gets the transaction analysed for it.
+/// The tracked set is the ingest's interest set (its wallet entries), reread when that set changes.
+/// </summary>
+public sealed class WalletRouter(InterestSet interest, IGrainFactory grains, TimeProvider time, ILogger<WalletRouter> logger)
+{
+    /// <summary>Bytes of an SPL Token account; Token-2022 accounts with extensions are longer, with account type 2 at this offset.</summary>
+    public const int TokenAccountLength = 165;
+
+    private const int MaxRememberedTokenAccounts = 1_000_000;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Pubkey, Pubkey> _tokenAccounts = [];
+    private HashSet<Pubkey> _wallets = [];
+    private long _seenVersion = -1;
+
+    /// <summary>The tracked wallet <paramref name="update"/> concerns, or null.</summary>
+    public string? WalletOf(AccountUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var wallets = Wallets();
+        if (wallets.Count == 0 || !Pubkey.TryParse(update.Pubkey, out var account, out _))
+        {
+            return null;
+        }
+
+        if (wallets.Contains(account))
+        {
+            return update.Pubkey;
+        }
+
+        if (TokenAccount.TryRead(update.Owner, update.Data, out var token) && wallets.Contains(token.Owner))
+        {
+            lock (_gate)
+            {
+                if (_tokenAccounts.Count < MaxRememberedTokenAccounts || _tokenAccounts.ContainsKey(account))
+                {
+                    _tokenAccounts[account] = token.Owner;
+                }
+            }
+
+            return token.Owner.ToString();
+        }
+
+        lock (_gate)
+        {
+            // A token account of a tracked wallet that was closed (or handed to another owner).
+            return _tokenAccounts.TryGetValue(account, out var owner) && wallets.Contains(owner) ? owner.ToString() : null;
+        }
+    }
+
+    /// <summary>Hands the update to the grain of the wallet it concerns, if any.</summary>
+    public Task RouteAsync(AccountUpdate update) =>
+        WalletOf(update) is { } wallet ? grains.Get<IWalletGrain>(wallet).ApplyAccountAsync(update) : Task.CompletedTask;
+
+    /// <summary>Analyses <paramref name="facts"/> for every tracked wallet it involves and hands each its entry.</summary>
+    public async ValueTask RouteAsync(TransactionFacts facts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var wallets = Wallets();
+        if (wallets.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var wallet in Involved(facts, wallets))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            WalletActivityEntry? entry;
+            try
+            {
+                entry = ToEntry(facts, wallet, time.GetUtcNow());
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
+            {
+                // One odd transaction must never stop the feed.
+                WalletLog.AnalysisFailed(logger, facts.Signature, facts.Slot, wallet.ToString(), e);
+                continue;
+            }
+
+            if (entry is not null)
+            {
+                await grains.Get<IWalletGrain>(entry.Wallet).ApplyActivityAsync(entry).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>What <paramref name="facts"/> did to <paramref name="wallet"/>, or null when it is not involved.</summary>
+    public static WalletActivityEntry? ToEntry(TransactionFacts facts, Pubkey wallet, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (WalletActivityAnalyzer.Analyze(facts, wallet) is not { } activity)
+        {
+            return null;
+        }
+
+        var index = IndexOf(facts.AccountKeys, wallet);
+        ulong? postLamports = index >= 0 && index < facts.PostBalances.Count ? facts.PostBalances[index] : null;
+        var holdings = facts.PostTokenBalances
+            .Where(b => b.Owner == wallet && b.AccountIndex < facts.AccountKeys.Count)
+            .Select(b => new TokenHolding(
+                facts.AccountKeys[b.AccountIndex].ToString(),
+                b.Mint.ToString(),
+                (b.ProgramId ?? WellKnownPrograms.SplToken).ToString(),
+                b.Amount,
+                b.Decimals,
+                TokenAmount.Format(b.Amount, b.Decimals),
+                facts.Slot,
+                0))
+            .ToList();
+        return new WalletActivityEntry(
+            wallet.ToString(),
+            activity.Signature,
+            activity.Slot,
+            activity.BlockTime,
+            activity.Succeeded,
+            activity.Error,
+            activity.Fee,
+            activity.PaidFee,
+            activity.SolChange,
+            activity.SolTransferred,
+            [.. activity.TokenChanges.Select(c => new WalletTokenChange(
+                c.Mint.ToString(),
+                c.ProgramId?.ToString(),
+                c.RawChange.ToString(CultureInfo.InvariantCulture),
+                c.Decimals,
+                c.Amount,
+                c.AccountsCreated,
+                c.AccountsClosed))],
+            [.. activity.Counterparties.Select(c => new WalletCounterparty(
+                c.Address.ToString(), c.Mint?.ToString(), c.RawChange.ToString(CultureInfo.InvariantCulture)))],
+            activity.Summary,
+            postLamports,
+            holdings,
+            receivedAt);
+    }
+
+    private static HashSet<Pubkey> Involved(TransactionFacts facts, HashSet<Pubkey> wallets)
+    {
+        var involved = new HashSet<Pubkey>();
+        foreach (var key in facts.AccountKeys)
+        {
+            if (wallets.Contains(key))
+            {
+                involved.Add(key);
+            }
+        }
+
+        foreach (var balance in facts.PreTokenBalances.Concat(facts.PostTokenBalances))
+        {
+            if (balance.Owner is { } owner && wallets.Contains(owner))
+            {
+                involved.Add(owner);
+            }
+        }
+
+        return involved;
+    }
+
+    private static int IndexOf(IReadOnlyList<Pubkey> keys, Pubkey key)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i] == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private HashSet<Pubkey> Wallets()
+    {
+        var version = interest.Version;
+        if (Volatile.Read(ref _seenVersion) == version)
+        {
+            return Volatile.Read(ref _wallets);
+        }
+
+        var wallets = new HashSet<Pubkey>();
+        foreach (var entry in interest.Snapshot())
+        {
+            if (entry.Kind == InterestKind.Wallet && Pubkey.TryParse(entry.Key, out var key, out _))
+            {
+                wallets.Add(key);
+            }
+        }
+
+        Volatile.Write(ref _wallets, wallets);
+        Volatile.Write(ref _seenVersion, version);
+        return wallets;
+    }
+}
+
+/// <summary>The parts of an SPL Token or Token-2022 token account a wallet needs: mint, owner, amount.</summary>
+public readonly record struct TokenAccount(Pubkey Mint, Pubkey Owner, ulong Amount, Pubkey Program)
+{
+    private const int OwnerOffset = 32;
+    private const int AmountOffset = 64;
+    private const byte Token2022AccountType = 2;
+    private static readonly string SplToken = WellKnownPrograms.SplToken.ToString();
+    private static readonly string Token2022 = WellKnownPrograms.Token2022.ToString();
+
+    /// <summary>Reads a token account; false for anything else (mints, multisigs, other programs' accounts, closed accounts).</summary>
+    public static bool TryRead(string owner, ReadOnlySpan<byte> data, out TokenAccount account)
+    {
+        account = default;
+        if (data.Length < WalletRouter.TokenAccountLength)
+        {
+            return false;
+        }
+
+        Pubkey program;
+        if (string.Equals(owner, SplToken, StringComparison.Ordinal) && data.Length == WalletRouter.TokenAccountLength)
+        {
+            program = WellKnownPrograms.SplToken;
+        }
+        else if (string.Equals(owner, Token2022, StringComparison.Ordinal)
+            && (data.Length == WalletRouter.TokenAccountLength || data[WalletRouter.TokenAccountLength] == Token2022AccountType))
+        {
+            program = WellKnownPrograms.Token2022;
+        }
+        else
+        {
+            return false;
+        }
+
+        account = new TokenAccount(
+            Pubkey.Read(data),
+            Pubkey.Read(data[OwnerOffset..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(data[AmountOffset..]),
+            program);
+        return true;
+    }
+}
