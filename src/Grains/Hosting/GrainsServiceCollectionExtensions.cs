@@ -47,6 +47,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<InterestSet>();
         services.AddOptions<WalletOptions>().Bind(configuration.GetSection(WalletOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WalletOptions>, WalletOptionsValidator>();
+        services.TryAddSingleton<WalletTokenAccounts>();
         services.TryAddSingleton<WalletRouter>();
         services.TryAddSingleton<IWalletNotifier, NoWalletNotifier>();
         AddSolanaRpc(services, configuration);
@@ -62,6 +63,7 @@ public static class GrainsServiceCollectionExtensions
         {
             HandOffDurable = sp.GetRequiredService<Runtime.Transport.IMessageTransport>().FlushAsync,
             Transactions = sp.GetRequiredService<WalletRouter>().RouteAsync,
+            TokenAccounts = sp.GetRequiredService<WalletTokenAccounts>(),
         });
         services.AddOptions<RpcSourceOptions>().Bind(configuration.GetSection(RpcSourceOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RpcSourceOptions>, RpcSourceOptionsValidator>();

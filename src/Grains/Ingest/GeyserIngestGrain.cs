@@ -27,6 +27,7 @@ internal sealed class GeyserIngestGrain(
     GrainMetrics metrics,
     ILogger<GeyserIngestGrain> logger) : Grain, IGeyserIngestGrain, IDisposable
 {
+    private readonly CancellationTokenSource _priming = new();
     private CancellationTokenSource? _stop;
     private Task _loop = Task.CompletedTask;
     private long _read;
@@ -54,6 +55,7 @@ internal sealed class GeyserIngestGrain(
         }
 
         IngestLog.InterestLoaded(logger, configured.Count, stored.Count, interest.Count);
+        Prime([.. interest.Snapshot().Where(i => i.Kind == InterestKind.Wallet)]);
     }
 
     public Task StartAsync()
@@ -131,6 +133,11 @@ internal sealed class GeyserIngestGrain(
         await state.SaveInterestAsync(entry, CancellationToken.None).ConfigureAwait(false);
         interest.Add(entry);
         IngestLog.InterestAdded(logger, entry.Id, interest.Count);
+        if (entry.Kind == InterestKind.Wallet)
+        {
+            Prime([entry]);
+        }
+
         return true;
     }
 
@@ -152,7 +159,20 @@ internal sealed class GeyserIngestGrain(
     public Task<IReadOnlyList<SubscriptionStatus>> GetSubscriptionsAsync() =>
         Task.FromResult(source is ILiveSource live ? live.GetSubscriptions() : []);
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _priming.CancelAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads tracked wallets' accounts over RPC in the background (see <see cref="WalletRouter.PrimeAsync"/>).</summary>
+    private void Prime(IReadOnlyList<Interest> walletEntries)
+    {
+        if (walletEntries.Count > 0)
+        {
+            _ = Task.Run(() => wallets.PrimeAsync(walletEntries, _priming.Token));
+        }
+    }
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
@@ -216,5 +236,9 @@ internal sealed class GeyserIngestGrain(
         IngestLog.RecordRejected(logger, error.Location, error.Reason);
     }
 
-    public void Dispose() => _stop?.Dispose();
+    public void Dispose()
+    {
+        _stop?.Dispose();
+        _priming.Dispose();
+    }
 }

@@ -1,4 +1,3 @@
-using AccountGrains.Grains.Rpc;
 using AccountGrains.Runtime.Catalog;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Solana;
@@ -22,12 +21,11 @@ internal sealed class WalletGrain(
     IGrainFactory grains,
     IWalletNotifier notifier,
     MintDecimalsCache mints,
-    SolanaRpcAccess rpc,
     IOptions<WalletOptions> options,
     TimeProvider time,
     ILogger<WalletGrain> logger) : Grain, IWalletGrain
 {
-    // Longest a track waits for the wallet's balances over RPC (the feed fills them in later in any case).
+    // Longest a track waits for the wallet's balance (the feed fills it in later in any case).
     private static readonly TimeSpan InitialReadWait = TimeSpan.FromSeconds(5);
 
     // Bounds the wait on a mint's grain for its decimals (as the account grain does).
@@ -77,7 +75,7 @@ internal sealed class WalletGrain(
         };
         if (_state.Lamports is null)
         {
-            await ReadInitialBalancesAsync().ConfigureAwait(false);
+            await ReadInitialBalanceAsync().ConfigureAwait(false);
         }
 
         await SaveAndPublishAsync(null).ConfigureAwait(false);
@@ -293,23 +291,22 @@ internal sealed class WalletGrain(
         return null;
     }
 
-    /// <summary>The wallet's account and token accounts over RPC, when an endpoint is configured; bounded.</summary>
-    private async Task ReadInitialBalancesAsync()
+    /// <summary>
+    /// The SOL balance from the wallet account's grain (which reads it over RPC when it knows nothing yet and an
+    /// endpoint is configured), bounded. Token accounts come from the ingest, which reads them when the wallet is
+    /// added to its interest set.
+    /// </summary>
+    private async Task ReadInitialBalanceAsync()
     {
-        if (rpc.Reader is not { } reader)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(InitialReadWait);
         try
         {
-            await foreach (var update in reader.ReadAsync([Interest.Wallet(Key)], timeout.Token).ConfigureAwait(false))
+            var snapshot = await grains.Get<IAccountGrain>(Key).GetSnapshotAsync().WaitAsync(InitialReadWait).ConfigureAwait(false);
+            if (snapshot.State is { } account && account.Slot >= _state.BalanceSlot)
             {
-                await ApplyAccountCoreAsync(update).ConfigureAwait(false);
+                _state = _state with { Lamports = account.Lamports, BalanceSlot = account.Slot };
             }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
             WalletLog.InitialReadFailed(logger, Key, e);
         }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using AccountGrains.Grains.Ingest;
+using AccountGrains.Grains.Rpc;
 using AccountGrains.Solana;
 using AccountGrains.Solana.Transactions;
 using Microsoft.Extensions.Logging;
@@ -15,15 +16,17 @@ namespace AccountGrains.Grains.Wallets;
 /// its account keys or owning one of its token balances; each gets the transaction analysed for it.
 /// The tracked set is the ingest's interest set (its wallet entries), reread when that set changes.
 /// </summary>
-public sealed class WalletRouter(InterestSet interest, IGrainFactory grains, TimeProvider time, ILogger<WalletRouter> logger)
+public sealed class WalletRouter(
+    InterestSet interest,
+    WalletTokenAccounts tokenAccounts,
+    IGrainFactory grains,
+    SolanaRpcAccess rpc,
+    TimeProvider time,
+    ILogger<WalletRouter> logger)
 {
     /// <summary>Bytes of an SPL Token account; Token-2022 accounts with extensions are longer, with account type 2 at this offset.</summary>
     public const int TokenAccountLength = 165;
 
-    private const int MaxRememberedTokenAccounts = 1_000_000;
-
-    private readonly Lock _gate = new();
-    private readonly Dictionary<Pubkey, Pubkey> _tokenAccounts = [];
     private HashSet<Pubkey> _wallets = [];
     private long _seenVersion = -1;
 
@@ -44,27 +47,52 @@ public sealed class WalletRouter(InterestSet interest, IGrainFactory grains, Tim
 
         if (TokenAccount.TryRead(update.Owner, update.Data, out var token) && wallets.Contains(token.Owner))
         {
-            lock (_gate)
-            {
-                if (_tokenAccounts.Count < MaxRememberedTokenAccounts || _tokenAccounts.ContainsKey(account))
-                {
-                    _tokenAccounts[account] = token.Owner;
-                }
-            }
-
+            tokenAccounts.Learn(account, token.Owner);
             return token.Owner.ToString();
         }
 
-        lock (_gate)
-        {
-            // A token account of a tracked wallet that was closed (or handed to another owner).
-            return _tokenAccounts.TryGetValue(account, out var owner) && wallets.Contains(owner) ? owner.ToString() : null;
-        }
+        // A token account of a tracked wallet that was closed (or handed to another owner).
+        return tokenAccounts.TryGetWallet(account, out var owner) && wallets.Contains(owner) ? owner.ToString() : null;
     }
 
     /// <summary>Hands the update to the grain of the wallet it concerns, if any.</summary>
     public Task RouteAsync(AccountUpdate update) =>
         WalletOf(update) is { } wallet ? grains.Get<IWalletGrain>(wallet).ApplyAccountAsync(update) : Task.CompletedTask;
+
+    /// <summary>
+    /// Reads the accounts of newly tracked <paramref name="wallets"/> over RPC (their own account and every token
+    /// account they own), when an endpoint is configured, and hands them on as the feed's updates are: to their account
+    /// grains and their wallet grains. So holdings are known from the start, and their token accounts are named in
+    /// the upstream transaction filter. Failures are logged: the feed fills in what changes.
+    /// </summary>
+    public async Task PrimeAsync(IReadOnlyList<Interest> wallets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wallets);
+        if (rpc.Reader is not { } reader || wallets.Count == 0)
+        {
+            return;
+        }
+
+        var count = 0;
+        try
+        {
+            await foreach (var update in reader.ReadAsync(wallets, cancellationToken).ConfigureAwait(false))
+            {
+                await grains.Get<IAccountGrain>(update.Pubkey).ApplyAsync(update).ConfigureAwait(false);
+                await RouteAsync(update).ConfigureAwait(false);
+                count++;
+            }
+
+            WalletLog.Primed(logger, count, wallets.Count);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            WalletLog.PrimeFailed(logger, wallets.Count, e);
+        }
+    }
 
     /// <summary>Analyses <paramref name="facts"/> for every tracked wallet it involves and hands each its entry.</summary>
     public async ValueTask RouteAsync(TransactionFacts facts, CancellationToken cancellationToken)
@@ -148,7 +176,7 @@ public sealed class WalletRouter(InterestSet interest, IGrainFactory grains, Tim
             receivedAt);
     }
 
-    private static HashSet<Pubkey> Involved(TransactionFacts facts, HashSet<Pubkey> wallets)
+    private HashSet<Pubkey> Involved(TransactionFacts facts, HashSet<Pubkey> wallets)
     {
         var involved = new HashSet<Pubkey>();
         foreach (var key in facts.AccountKeys)
@@ -164,6 +192,10 @@ public sealed class WalletRouter(InterestSet interest, IGrainFactory grains, Tim
             if (balance.Owner is { } owner && wallets.Contains(owner))
             {
                 involved.Add(owner);
+                if (balance.AccountIndex < facts.AccountKeys.Count)
+                {
+                    tokenAccounts.Learn(facts.AccountKeys[balance.AccountIndex], owner);
+                }
             }
         }
 

@@ -5,6 +5,8 @@ using AccountGrains.Solana.Transactions;
 using Geyser;
 using Google.Protobuf;
 
+using AccountGrains.Testing.Transactions;
+
 namespace AccountGrains.Solana.Tests.Transactions;
 
 public sealed class TransactionFactsTests

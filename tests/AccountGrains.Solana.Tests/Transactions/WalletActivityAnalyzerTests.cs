@@ -1,6 +1,8 @@
 using System.Numerics;
 using AccountGrains.Solana.Transactions;
 
+using AccountGrains.Testing.Transactions;
+
 namespace AccountGrains.Solana.Tests.Transactions;
 
 public sealed class WalletActivityAnalyzerTests

@@ -92,6 +92,25 @@ public sealed class FakeYellowstoneServer : IAsyncDisposable
         Append(slot, new SubscribeUpdate { Account = new SubscribeUpdateAccount { Slot = slot, Account = info } });
     }
 
+    /// <summary>A transaction at its slot: kept for replay and sent to every stream whose transaction filters it matches.</summary>
+    public void PublishTransaction(SubscribeUpdateTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        Append(transaction.Slot, new SubscribeUpdate { Transaction = transaction });
+    }
+
+    /// <summary>The block meta of <paramref name="slot"/> (after its transactions, as the real server sends it), with its block time.</summary>
+    public void PublishBlockMeta(ulong slot, long blockTime) =>
+        Append(slot, new SubscribeUpdate
+        {
+            BlockMeta = new SubscribeUpdateBlockMeta
+            {
+                Slot = slot,
+                Blockhash = "11111111111111111111111111111111",
+                BlockTime = new global::Solana.Storage.ConfirmedBlock.UnixTimestamp { Timestamp = blockTime },
+            },
+        });
+
     /// <summary>The slot reached <paramref name="status"/> (sent to streams whose commitment it is).</summary>
     public void CompleteSlot(ulong slot, SlotStatus status = SlotStatus.SlotConfirmed) =>
         Append(slot, new SubscribeUpdate { Slot = new SubscribeUpdateSlot { Slot = slot, Status = status } });
@@ -339,11 +358,44 @@ public static class FilterMatcher
                 }
 
                 break;
+            case SubscribeUpdate.UpdateOneofOneofCase.Transaction:
+                foreach (var (name, filter) in request.Transactions)
+                {
+                    if (Matches(filter, update.Transaction.Transaction))
+                    {
+                        names.Add(name);
+                    }
+                }
+
+                break;
+            case SubscribeUpdate.UpdateOneofOneofCase.BlockMeta:
+                names.AddRange(request.BlocksMeta.Keys);
+                break;
             default:
                 break;
         }
 
         return names;
+    }
+
+    /// <summary>Yellowstone's transaction filter: vote, failed, signature, and account include/exclude/required over every key (loaded ones too).</summary>
+    private static bool Matches(SubscribeRequestFilterTransactions filter, SubscribeUpdateTransactionInfo info)
+    {
+        if ((filter.HasVote && filter.Vote != info.IsVote)
+            || (filter.HasFailed && filter.Failed != (info.Meta?.Err is not null))
+            || (filter.HasSignature && filter.Signature != Base58.Encode(info.Signature.Span)))
+        {
+            return false;
+        }
+
+        var keys = (info.Transaction?.Message?.AccountKeys ?? [])
+            .Concat(info.Meta?.LoadedWritableAddresses ?? [])
+            .Concat(info.Meta?.LoadedReadonlyAddresses ?? [])
+            .Select(k => Base58.Encode(k.Span))
+            .ToHashSet(StringComparer.Ordinal);
+        return (filter.AccountInclude.Count == 0 || filter.AccountInclude.Any(keys.Contains))
+            && !filter.AccountExclude.Any(keys.Contains)
+            && filter.AccountRequired.All(keys.Contains);
     }
 
     private static bool Matches(SubscribeRequestFilterAccounts filter, SubscribeUpdateAccountInfo account)

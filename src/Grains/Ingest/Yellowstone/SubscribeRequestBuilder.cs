@@ -27,7 +27,15 @@ public static class SubscribeRequestBuilder
 
     private static readonly string[] TokenPrograms = [WellKnownPrograms.SplToken.ToString(), WellKnownPrograms.Token2022.ToString()];
 
-    public static SubscribeRequest Build(IReadOnlyList<Interest> interest, UpstreamCommitment commitment, ulong? fromSlot)
+    /// <param name="interest">The interest set.</param>
+    /// <param name="commitment">Commitment of the stream.</param>
+    /// <param name="fromSlot">Replay from this slot, when resuming.</param>
+    /// <param name="walletTokenAccounts">
+    /// Token accounts of the tracked wallets, added to the <c>wallets</c> transaction filter: a transfer into an
+    /// existing token account does not name the wallet itself.
+    /// </param>
+    public static SubscribeRequest Build(
+        IReadOnlyList<Interest> interest, UpstreamCommitment commitment, ulong? fromSlot, IReadOnlyList<string>? walletTokenAccounts = null)
     {
         ArgumentNullException.ThrowIfNull(interest);
         var request = new SubscribeRequest
@@ -71,6 +79,7 @@ public static class SubscribeRequestBuilder
 
         if (walletTransactions.AccountInclude.Count > 0)
         {
+            walletTransactions.AccountInclude.Add(walletTokenAccounts ?? []);
             request.Transactions[WalletTransactionsFilter] = walletTransactions;
         }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 
 using AccountGrains.Grains.Diagnostics;
+using AccountGrains.Grains.Wallets;
 using AccountGrains.Grpc;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Solana;
@@ -82,6 +83,9 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     /// before their slot's completion is handed on; null drops them.
     /// </summary>
     public Func<TransactionFacts, CancellationToken, ValueTask>? Transactions { get; init; }
+
+    /// <summary>Token accounts of tracked wallets, named in the <c>wallets</c> transaction filter; a new one rebuilds the filter.</summary>
+    public WalletTokenAccounts? TokenAccounts { get; init; }
 
     public string Kind => IngestOptions.Yellowstone;
 
@@ -194,7 +198,8 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         _blockTimes.Clear(); // what waited belongs to slots the new stream replays
         var version = _interest.Version;
         var entries = _interest.Snapshot();
-        var request = SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot);
+        var tokenAccountsVersion = TokenAccounts?.Version ?? 0;
+        var request = SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot, WalletTokenAccountsOf(entries));
         LogSubscribing(entries, fromSlot);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var headers = new Metadata();
@@ -222,7 +227,7 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
             }
 
             background = Task.WhenAll(
-                RebuildLoopAsync(call, version, session.Token),
+                RebuildLoopAsync(call, version, tokenAccountsVersion, session.Token),
                 PingLoopAsync(call, session.Token),
                 WatchdogAsync(session, () => stalled = true));
             while (await call.ResponseStream.MoveNext(session.Token).ConfigureAwait(false))
@@ -381,6 +386,9 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
         }
     }
 
+    private IReadOnlyList<string>? WalletTokenAccountsOf(IReadOnlyList<Interest> entries) =>
+        TokenAccounts?.Of(entries.Where(e => e.Kind == InterestKind.Wallet).Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
+
     private async ValueTask HandOnAsync(IReadOnlyList<BlockTimeJoin.Released> released, Action<SourceRecordError> rejected, CancellationToken cancellationToken)
     {
         foreach (var (transaction, blockTime) in released)
@@ -473,19 +481,24 @@ public sealed class YellowstoneSource : IAccountUpdateSource, ILiveSource
     }
 
     /// <summary>Resends the whole request when the interest set changes, after gathering changes for the debounce.</summary>
-    private async Task RebuildLoopAsync(DuplexCall<SubscribeRequest, SubscribeUpdate> call, long version, CancellationToken cancellationToken)
+    private async Task RebuildLoopAsync(DuplexCall<SubscribeRequest, SubscribeUpdate> call, long version, long tokenAccountsVersion, CancellationToken cancellationToken)
     {
         while (true)
         {
-            await _interest.WaitForChangeAsync(version, cancellationToken).ConfigureAwait(false);
+            var interestChanged = _interest.WaitForChangeAsync(version, cancellationToken);
+            await (TokenAccounts is { } book
+                ? Task.WhenAny(interestChanged, book.WaitForChangeAsync(tokenAccountsVersion, cancellationToken)).Unwrap()
+                : interestChanged).ConfigureAwait(false);
             if (_options.RebuildDebounce > TimeSpan.Zero)
             {
                 await Task.Delay(_options.RebuildDebounce, _time, cancellationToken).ConfigureAwait(false);
             }
 
             version = _interest.Version;
+            tokenAccountsVersion = TokenAccounts?.Version ?? 0;
             var entries = _interest.Snapshot();
-            await call.RequestStream.WriteAsync(SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot: null), cancellationToken).ConfigureAwait(false);
+            var request = SubscribeRequestBuilder.Build(entries, _options.Commitment, fromSlot: null, WalletTokenAccountsOf(entries));
+            await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
             _metrics.FilterRebuilt(Kind);
             YellowstoneLog.Rebuilt(_logger, entries.Count);
         }

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AccountGrains.Solana;
 using AccountGrains.Solana.Transactions;
 using Geyser;
 using Google.Protobuf;
 using ConfirmedBlock = global::Solana.Storage.ConfirmedBlock;
 
-namespace AccountGrains.Solana.Tests.Transactions;
+namespace AccountGrains.Testing.Transactions;
 
 /// <summary>Where a test's transaction comes from: the same transaction rendered as a Yellowstone update or a getTransaction result.</summary>
 public enum TransactionSource
@@ -21,7 +22,7 @@ public enum TransactionSource
 /// returns for getTransaction (encoding json, maxSupportedTransactionVersion 0). Static keys must be added before
 /// loaded ones so indexes are final when token balances name them.
 /// </summary>
-internal sealed class TransactionBuilder
+public sealed class TransactionBuilder
 {
     private readonly List<(Pubkey Key, ulong Pre, ulong Post)> _static = [];
     private readonly List<(Pubkey Key, ulong Pre, ulong Post)> _writable = [];
