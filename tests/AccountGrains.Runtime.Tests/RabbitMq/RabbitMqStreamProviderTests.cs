@@ -26,10 +26,8 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task Wallet_events_of_one_member_reach_the_wallet_subscribers_of_both_in_order()
     {
-        await using var scope = await RabbitMqScope.StartAsync();
-        await scope.EventsAsync();
-        await using var first = await Member.JoinAsync(scope.Options);
-        await using var second = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync();
+        var (first, second) = (cluster.Subscriber, cluster.Publisher);
         var atFirst = new ConcurrentQueue<WalletChanged>();
         var atSecond = new ConcurrentQueue<WalletChanged>();
         await using var s1 = await first.Streams.SubscribeWalletAsync(Wallet, Collect(atFirst));
@@ -53,10 +51,8 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task Account_and_wallet_handlers_on_one_key_each_get_only_their_own_kind()
     {
-        await using var scope = await RabbitMqScope.StartAsync();
-        await scope.EventsAsync();
-        await using var subscriber = await Member.JoinAsync(scope.Options);
-        await using var publisher = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync();
+        var (subscriber, publisher) = (cluster.Subscriber, cluster.Publisher);
         var wallets = new ConcurrentQueue<WalletChanged>();
         var accounts = new ConcurrentQueue<AccountChanged>();
         await using var walletSubscription = await subscriber.Streams.SubscribeWalletAsync(Wallet, Collect(wallets));
@@ -77,11 +73,9 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task An_event_of_the_other_kind_on_a_stream_is_logged_and_dropped_and_dispatch_goes_on()
     {
-        await using var scope = await RabbitMqScope.StartAsync();
-        await scope.EventsAsync();
         var log = new CapturingLogger();
-        await using var subscriber = await Member.JoinAsync(scope.Options, log);
-        await using var publisher = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync(log);
+        var (subscriber, publisher) = (cluster.Subscriber, cluster.Publisher);
         var account = StreamId.ForAccount(WireSamples.Usdc);
         var wallets = new ConcurrentQueue<WalletChanged>();
         var accounts = new ConcurrentQueue<AccountChanged>();
@@ -105,10 +99,8 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task Duplicate_and_older_sequences_are_dropped_per_subscription()
     {
-        await using var scope = await RabbitMqScope.StartAsync();
-        await scope.EventsAsync();
-        await using var subscriber = await Member.JoinAsync(scope.Options);
-        await using var publisher = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync();
+        var (subscriber, publisher) = (cluster.Subscriber, cluster.Publisher);
         var early = new ConcurrentQueue<long>();
         var late = new ConcurrentQueue<long>();
         await using var earlySubscription = await subscriber.Streams.SubscribeWalletAsync(Wallet, c => Record(early, c.Sequence));
@@ -136,10 +128,8 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task Unsubscribing_stops_delivery_and_the_last_one_unbinds_the_stream()
     {
-        await using var scope = await RabbitMqScope.StartAsync();
-        await scope.EventsAsync();
-        await using var subscriber = await Member.JoinAsync(scope.Options);
-        await using var publisher = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync();
+        var (subscriber, publisher) = (cluster.Subscriber, cluster.Publisher);
         var marker = StreamId.ForAccount(WireSamples.Usdc);
         var markers = new ConcurrentQueue<AccountChanged>();
         await using var markerSubscription = await subscriber.Streams.SubscribeAsync(marker, Collect(markers));
@@ -168,15 +158,8 @@ public sealed class RabbitMqStreamProviderTests
     [RabbitMqFact]
     public async Task After_a_reconnect_wallet_subscriptions_are_back_Resubscribed_is_raised_and_seen_sequences_stay_dropped()
     {
-        await using var scope = await RabbitMqScope.StartAsync(RabbitMqQueueType.Classic);
-        await scope.EventsAsync();
-        var broker = new Uri(scope.Options.Uri);
-        await using var proxy = new TcpProxy(broker.Host, broker.Port);
-        var viaProxy = RabbitMqScope.NewOptions(RabbitMqQueueType.Classic);
-        viaProxy.Prefix = scope.Options.Prefix;
-        viaProxy.Uri = new UriBuilder(broker) { Port = proxy.Port }.Uri.ToString();
-        await using var subscriber = await Member.JoinAsync(viaProxy);
-        await using var publisher = await Member.JoinAsync(scope.Options);
+        await using var cluster = await TwoMembers.StartAsync(subscriberThroughProxy: true);
+        var (subscriber, publisher, proxy) = (cluster.Subscriber, cluster.Publisher, cluster.Proxy!);
         var resubscribed = 0;
         subscriber.Streams.Resubscribed += () =>
         {
@@ -212,21 +195,8 @@ public sealed class RabbitMqStreamProviderTests
     }
 
     /// <summary>One cluster member's side of the events exchange: its own connection, bus and provider.</summary>
-    private sealed class Member : IAsyncDisposable
+    private sealed record Member(RabbitMqConnection Connection, EventBus Bus, RabbitMqStreamProvider Streams) : IAsyncDisposable
     {
-        private Member(RabbitMqConnection connection, EventBus bus, RabbitMqStreamProvider streams)
-        {
-            Connection = connection;
-            Bus = bus;
-            Streams = streams;
-        }
-
-        public RabbitMqConnection Connection { get; }
-
-        public EventBus Bus { get; }
-
-        public RabbitMqStreamProvider Streams { get; }
-
         public static async Task<Member> JoinAsync(RabbitMqOptions options, CapturingLogger? log = null)
         {
             using var timeout = new CancellationTokenSource(Patience);
@@ -241,6 +211,41 @@ public sealed class RabbitMqStreamProviderTests
             await Streams.DisposeAsync();
             await Bus.DisposeAsync();
             await Connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A test's exchange and two members on it, one that subscribes (logging to the given log, connected through a
+    /// proxy the test can cut when asked) and one that publishes.
+    /// </summary>
+    private sealed class TwoMembers(RabbitMqScope scope, TcpProxy? proxy, Member subscriber, Member publisher) : IAsyncDisposable
+    {
+        public Member Subscriber => subscriber;
+
+        public Member Publisher => publisher;
+
+        public TcpProxy? Proxy => proxy;
+
+        public static async Task<TwoMembers> StartAsync(CapturingLogger? log = null, bool subscriberThroughProxy = false)
+        {
+            var scope = await RabbitMqScope.StartAsync(RabbitMqQueueType.Classic);
+            await scope.EventsAsync();
+            var proxy = subscriberThroughProxy ? scope.ProxyToBroker() : null;
+            var subscriber = await Member.JoinAsync(proxy is null ? scope.Options : scope.OptionsThrough(proxy), log);
+            var publisher = await Member.JoinAsync(scope.Options);
+            return new TwoMembers(scope, proxy, subscriber, publisher);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await subscriber.DisposeAsync();
+            await publisher.DisposeAsync();
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+
+            await scope.DisposeAsync();
         }
     }
 }
