@@ -50,6 +50,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1040, LogLevel.Warning, "An event on {RoutingKey} could not be read; skipped")]
     public static partial void UndecodableEvent(ILogger logger, string routingKey, Exception exception);
 
+    [LoggerMessage(1042, LogLevel.Warning, "An event on {Stream} has subscribers, but none of them takes {EventType}; dropped")]
+    public static partial void EventOfAnotherKind(ILogger logger, string eventType, string stream);
+
     [LoggerMessage(1041, LogLevel.Warning, "An event on {Stream} was not taken by RabbitMQ; subscribers see the next one, or re-read state when they reconnect")]
     public static partial void EventNotPublished(ILogger logger, string stream, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using AccountGrains.Runtime.Messaging.Wire;
 using AccountGrains.Runtime.Transport.RabbitMq;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,16 @@ namespace AccountGrains.Runtime.Streams;
 
 /// <summary>
 /// Streams in a cluster, over the events exchange: a publish goes out with routing key <c>account.&lt;pubkey&gt;</c>
-/// (or <c>program.&lt;owner&gt;</c>); this process binds its one subscriber queue once per stream it follows, however
-/// many local handlers want it (one binding per (gateway, key)), and fans each event out to them in process.
+/// (or <c>program.&lt;owner&gt;</c>, <c>wallet.&lt;address&gt;</c>); this process binds its one subscriber queue once
+/// per stream it follows, however many local handlers want it (one binding per (gateway, key)), and fans each event
+/// out to them in process.
+/// <para>
+/// Account and wallet handlers share the subscriber table (as in <see cref="InProcessStreamProvider"/>); an event goes
+/// only to the handlers of its kind, told by its first byte (<see cref="StreamEventCodec.ReadKind"/>). An event that
+/// finds subscribers on its stream but none of its kind is logged and dropped. Each wallet subscription remembers the
+/// last <see cref="WalletChanged.Sequence"/> it was handed and drops any event at or below it (a duplicate or an older
+/// event), checked on the header before the JSON is read.
+/// </para>
 /// <para>
 /// Publishing does not wait for the broker: events are not persistent (a subscriber that was away re-reads state,
 /// see <see cref="Resubscribed"/>), and a grain's turn should not wait a round trip per event. Publishes of one
@@ -23,6 +32,8 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
     private readonly SemaphoreSlim _opening = new(1, 1);
     private EventSubscriber? _subscriber;
     private long _publishFailures;
+    private long _staleWalletEvents;
+    private long _otherKindEvents;
 
     public RabbitMqStreamProvider(EventBus bus, ILogger<RabbitMqStreamProvider> logger)
     {
@@ -40,47 +51,36 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
     /// <summary>Publishes the broker did not confirm (the events were lost; subscribers re-read on reconnect).</summary>
     public long PublishFailures => Interlocked.Read(ref _publishFailures);
 
+    /// <summary>Wallet events not handed to a subscription (counted once per subscription) because it had already had that sequence or a later one.</summary>
+    public long StaleWalletEventsDropped => Interlocked.Read(ref _staleWalletEvents);
+
+    /// <summary>Events dropped because their stream had subscribers, but none of the event's kind.</summary>
+    public long EventsOfAnotherKindDropped => Interlocked.Read(ref _otherKindEvents);
+
     public ValueTask PublishAsync(StreamId stream, AccountChanged change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var published = _bus.PublishEventAsync(StreamEventCodec.RoutingKey(stream), StreamEventCodec.Encode(change));
-        if (!published.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(published, stream);
-        }
-
-        return ValueTask.CompletedTask;
+        return Publish(stream, StreamEventCodec.Encode(change));
     }
 
-    // Wallet events over the broker: being written (issue 6); until then a cluster cannot carry them.
-    public ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("wallet events over RabbitMQ are not written yet");
+    public ValueTask PublishAsync(StreamId stream, WalletChanged change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return Publish(stream, StreamEventCodec.Encode(change));
+    }
 
-    public ValueTask<IAsyncDisposable> SubscribeWalletAsync(
-        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("wallet events over RabbitMQ are not written yet");
-
-    public async ValueTask<IAsyncDisposable> SubscribeAsync(
+    public ValueTask<IAsyncDisposable> SubscribeAsync(
         StreamId stream, Func<AccountChanged, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var key = StreamEventCodec.RoutingKey(stream);
-        var subscriber = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var subscription = new Subscription(this, stream, key, handler);
+        return AddSubscriptionAsync(stream, handler, cancellationToken);
+    }
 
-        // Listed before the binding, so no event routed by the new binding finds nobody.
-        _subscriptions.Add(stream, subscription);
-        try
-        {
-            await subscriber.BindAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            Remove(subscription);
-            throw;
-        }
-
-        return subscription;
+    public ValueTask<IAsyncDisposable> SubscribeWalletAsync(
+        StreamId stream, Func<WalletChanged, ValueTask> handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddSubscriptionAsync(stream, handler, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -119,31 +119,167 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
         }
     }
 
-    private async Task DispatchAsync(EventDelivery delivery)
+    private ValueTask Publish(StreamId stream, byte[] body)
+    {
+        var published = _bus.PublishEventAsync(StreamEventCodec.RoutingKey(stream), body);
+        if (!published.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(published, stream);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<IAsyncDisposable> AddSubscriptionAsync(StreamId stream, Delegate handler, CancellationToken cancellationToken)
+    {
+        var key = StreamEventCodec.RoutingKey(stream);
+        var subscriber = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var subscription = new Subscription(this, stream, key, handler);
+
+        // Listed before the binding, so no event routed by the new binding finds nobody.
+        _subscriptions.Add(stream, subscription);
+        try
+        {
+            await subscriber.BindAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Remove(subscription);
+            throw;
+        }
+
+        return subscription;
+    }
+
+    // Called by the one subscriber loop, one event at a time: the subscriptions' last sequences need no lock.
+    private Task DispatchAsync(EventDelivery delivery)
     {
         StreamId stream;
-        AccountChanged change;
+        StreamEventKind kind;
         try
         {
             stream = StreamEventCodec.ParseRoutingKey(delivery.RoutingKey);
+            kind = StreamEventCodec.ReadKind(delivery.Body.Span);
+        }
+        catch (GrainWireException e)
+        {
+            RuntimeLog.UndecodableEvent(_logger, delivery.RoutingKey, e);
+            return Task.CompletedTask;
+        }
+
+        if (!_subscriptions.TryGet(stream, out var subscribers))
+        {
+            return Task.CompletedTask;
+        }
+
+        return kind == StreamEventKind.Wallet
+            ? DispatchWalletAsync(stream, delivery, subscribers)
+            : DispatchAccountAsync(stream, delivery, subscribers);
+    }
+
+    private Task DispatchAccountAsync(StreamId stream, EventDelivery delivery, ImmutableArray<Subscription> subscribers)
+    {
+        if (!HasHandlerOf<AccountChanged>(stream, subscribers))
+        {
+            return Task.CompletedTask;
+        }
+
+        AccountChanged change;
+        try
+        {
             change = StreamEventCodec.Decode(delivery.Body.Span);
         }
         catch (GrainWireException e)
         {
             RuntimeLog.UndecodableEvent(_logger, delivery.RoutingKey, e);
-            return;
+            return Task.CompletedTask;
         }
 
-        if (!_subscriptions.TryGet(stream, out var subscribers))
+        return DeliverAsync(stream, subscribers, change, sequence: null);
+    }
+
+    private Task DispatchWalletAsync(StreamId stream, EventDelivery delivery, ImmutableArray<Subscription> subscribers)
+    {
+        if (!HasHandlerOf<WalletChanged>(stream, subscribers))
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        WalletChanged change;
+        try
+        {
+            // The header first: an event every subscription has seen is dropped without reading its JSON.
+            var sequence = StreamEventCodec.ReadSequence(delivery.Body.Span);
+            var (stale, fresh) = CountStale(subscribers, sequence);
+            if (fresh == 0)
+            {
+                Interlocked.Add(ref _staleWalletEvents, stale);
+                return Task.CompletedTask;
+            }
+
+            change = StreamEventCodec.DecodeWallet(delivery.Body.Span);
+        }
+        catch (GrainWireException e)
+        {
+            RuntimeLog.UndecodableEvent(_logger, delivery.RoutingKey, e);
+            return Task.CompletedTask;
+        }
+
+        return DeliverAsync(stream, subscribers, change, change.Sequence);
+    }
+
+    private static (int Stale, int Fresh) CountStale(ImmutableArray<Subscription> subscribers, long sequence)
+    {
+        int stale = 0, fresh = 0;
         foreach (var subscriber in subscribers)
         {
+            if (subscriber.Handler is Func<WalletChanged, ValueTask>)
+            {
+                if (subscriber.IsNew(sequence))
+                {
+                    fresh++;
+                }
+                else
+                {
+                    stale++;
+                }
+            }
+        }
+
+        return (stale, fresh);
+    }
+
+    private bool HasHandlerOf<TEvent>(StreamId stream, ImmutableArray<Subscription> subscribers)
+    {
+        if (subscribers.Any(s => s.Handler is Func<TEvent, ValueTask>))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _otherKindEvents);
+        RuntimeLog.EventOfAnotherKind(_logger, typeof(TEvent).Name, stream.ToString());
+        return false;
+    }
+
+    /// <summary>Hands <paramref name="change"/> to each handler of its kind; with a sequence, only to those that have not had it.</summary>
+    private async Task DeliverAsync<TEvent>(StreamId stream, ImmutableArray<Subscription> subscribers, TEvent change, long? sequence)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            if (subscriber.Handler is not Func<TEvent, ValueTask> handler)
+            {
+                continue;
+            }
+
+            if (sequence is { } s && !subscriber.Advance(s))
+            {
+                Interlocked.Increment(ref _staleWalletEvents);
+                continue;
+            }
+
             try
             {
-                await subscriber.Handler(change).ConfigureAwait(false);
+                await handler(change).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // one handler's failure must not keep the event from the others
             catch (Exception e)
@@ -193,14 +329,32 @@ public sealed class RabbitMqStreamProvider : IResumableStreamProvider, IAsyncDis
 
     private void Remove(Subscription subscription) => _subscriptions.Remove(subscription.Stream, subscription);
 
-    private sealed class Subscription(RabbitMqStreamProvider owner, StreamId stream, string key, Func<AccountChanged, ValueTask> handler)
+    /// <summary>A subscriber: its handler takes <see cref="AccountChanged"/> or <see cref="WalletChanged"/>.</summary>
+    private sealed class Subscription(RabbitMqStreamProvider owner, StreamId stream, string key, Delegate handler)
         : IAsyncDisposable
     {
         private int _disposed;
 
+        // The last wallet sequence handed to the handler; -1 before the first (sequences start at 0).
+        private long _lastSequence = -1;
+
         public StreamId Stream => stream;
 
-        public Func<AccountChanged, ValueTask> Handler => handler;
+        public Delegate Handler => handler;
+
+        public bool IsNew(long sequence) => sequence > _lastSequence;
+
+        /// <summary>Records <paramref name="sequence"/> as handed over; false when it is not newer than the last one.</summary>
+        public bool Advance(long sequence)
+        {
+            if (!IsNew(sequence))
+            {
+                return false;
+            }
+
+            _lastSequence = sequence;
+            return true;
+        }
 
         public async ValueTask DisposeAsync()
         {

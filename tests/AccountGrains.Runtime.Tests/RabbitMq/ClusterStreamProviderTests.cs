@@ -21,11 +21,8 @@ public sealed class ClusterStreamProviderTests
         await using var scope = await RabbitMqScope.StartAsync(RabbitMqQueueType.Classic);
         await scope.PartitionsAsync(2); // declared here too, so the scope deletes them
         await scope.EventsAsync();
-        var broker = new Uri(scope.Options.Uri);
-        await using var proxy = new TcpProxy(broker.Host, broker.Port);
-        var options = RabbitMqScope.NewOptions(RabbitMqQueueType.Classic);
-        options.Prefix = scope.Options.Prefix;
-        options.Uri = new UriBuilder(broker) { Port = proxy.Port }.Uri.ToString();
+        await using var proxy = scope.ProxyToBroker();
+        var options = scope.OptionsThrough(proxy);
         var log = new CapturingLogger();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new CapturingProvider(log)));
         await using var services = new ServiceCollection().AddSingleton(new GrainTypeRegistry([])).BuildServiceProvider();

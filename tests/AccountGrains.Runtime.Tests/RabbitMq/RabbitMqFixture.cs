@@ -1,4 +1,5 @@
 using AccountGrains.Runtime.Transport.RabbitMq;
+using AccountGrains.Testing;
 
 namespace AccountGrains.Runtime.Tests.RabbitMq;
 
@@ -37,6 +38,22 @@ internal sealed class RabbitMqScope : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var connection = await RabbitMqConnection.ConnectAsync(options, cancellationToken: timeout.Token);
         return new RabbitMqScope(options, connection);
+    }
+
+    /// <summary>A proxy in front of the broker, for a test that cuts a connection (<see cref="TcpProxy.Break"/>).</summary>
+    public TcpProxy ProxyToBroker()
+    {
+        var broker = new Uri(Options.Uri);
+        return new TcpProxy(broker.Host, broker.Port);
+    }
+
+    /// <summary>Options for a connection of this scope (same prefix, so the same exchange and queues) through <paramref name="proxy"/>.</summary>
+    public RabbitMqOptions OptionsThrough(TcpProxy proxy)
+    {
+        var options = NewOptions(Options.QueueType);
+        options.Prefix = Options.Prefix;
+        options.Uri = new UriBuilder(new Uri(Options.Uri)) { Port = proxy.Port }.Uri.ToString();
+        return options;
     }
 
     public async Task<PartitionQueues> PartitionsAsync(int count)

@@ -72,6 +72,25 @@ public sealed class WireFuzzTests
         (decoded + refused).Should().Be(Mutations);
     }
 
+    [Fact]
+    public void Damaged_wallet_events_decode_or_fail_with_a_wire_error()
+    {
+        var seeds = new[]
+        {
+            StreamEventCodec.Encode(WireSamples.WalletChange()),
+            StreamEventCodec.Encode(WireSamples.WalletChange(sequence: 1, withActivity: false)),
+        };
+
+        var (decoded, refused) = Fuzz(seeds, payload =>
+        {
+            StreamEventCodec.DecodeWallet(payload);
+            return default;
+        });
+
+        (decoded + refused).Should().Be(Mutations);
+        refused.Should().BeGreaterThan(Mutations / 2);
+    }
+
     private static byte[] Call(GrainId target, GrainMethod method, object? argument) =>
         WireSamples.Codec.Encode(target, method, [argument], method.IsOneWay);
 

@@ -49,6 +49,41 @@ internal static class WireSamples
         Decoded: decoded ?? Decoded(),
         CreatedAt: At);
 
+    public const string Wallet = "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM";
+
+    public static WalletState WalletState() => new(
+        Address: Wallet,
+        Trackers: ["ws", "api:é ✓"],
+        Lamports: ulong.MaxValue,
+        BalanceSlot: ulong.MaxValue - 1,
+        Holdings: [new TokenHolding("7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", Usdc, TokenProgram, ulong.MaxValue, null, null, 312_000_000, ulong.MaxValue)],
+        Sinks: [new NotificationSink(NotificationSink.Webhook, "https://hooks.example/w", Secret: null)],
+        ActivityCount: long.MaxValue,
+        LastActivitySlot: 312_000_001,
+        TrackedSince: At,
+        UpdatedAt: At.AddSeconds(1));
+
+    public static WalletActivityEntry Activity() => new(
+        Wallet: Wallet,
+        Signature: Signature,
+        Slot: 312_000_001,
+        BlockTime: null,
+        Succeeded: false,
+        Error: "InstructionError: [0, Custom(1)]",
+        Fee: 5_000,
+        PaidFee: true,
+        SolChange: long.MinValue,
+        SolTransferred: -50_000_000_000,
+        TokenChanges: [new WalletTokenChange(Usdc, TokenProgram, "-18446744073709551615", 6, "-18446744073709.551615", 0, 1)],
+        Counterparties: [new WalletCounterparty("3KhPjWnrLCUHYfC6hDcJ9WcUw5mYyjmwBg2sDmYG8zVp", null, "50000000000")],
+        Summary: "9W…AWWM sent 50 SOL to 3K…zVpQ",
+        PostLamports: 0,
+        PostHoldings: [],
+        ReceivedAt: At);
+
+    public static WalletChanged WalletChange(long sequence = long.MaxValue, bool withActivity = true) =>
+        new(Wallet, sequence, WalletState(), withActivity ? Activity() : null);
+
     public static DecodedAccount Decoded() => new(
         "spl-token",
         "account",
