@@ -10,6 +10,7 @@ public sealed class GrainCallCodecTests
 {
     private static readonly GrainId Account = new("account", WireSamples.Usdc);
     private static readonly GrainId Ingest = new("ingest", IGeyserIngestGrain.DefaultKey);
+    private static readonly GrainId Wallet = new("wallet", "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM");
 
     public static TheoryData<string, string, object?[]> EveryMethod() => new()
     {
@@ -27,14 +28,25 @@ public sealed class GrainCallCodecTests
         { "ingest", nameof(IGeyserIngestGrain.RemoveInterestAsync), ["program:" + WireSamples.TokenProgram + "?size=165"] },
         { "ingest", nameof(IGeyserIngestGrain.GetInterestAsync), [] },
         { "ingest", nameof(IGeyserIngestGrain.GetSubscriptionsAsync), [] },
+        { "wallet", nameof(IWalletGrain.TrackAsync), [new WalletTrackRequest("desk-7", [new NotificationSink(NotificationSink.Webhook, "https://hooks.example/a", "s3cret")])] },
+        { "wallet", nameof(IWalletGrain.UntrackAsync), [WalletTrackRequest.AllTrackers] },
+        { "wallet", nameof(IWalletGrain.GetAsync), [] },
+        { "wallet", nameof(IWalletGrain.GetActivityAsync), [new ActivityQuery(null, 50)] },
+        { "wallet", nameof(IWalletGrain.GetActivityAsync), [new ActivityQuery("5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW", ActivityQuery.MaxLimit)] },
+        { "wallet", nameof(IWalletGrain.ApplyActivityAsync), [WireSamples.Activity()] },
+        { "wallet", nameof(IWalletGrain.ApplyAccountAsync), [WireSamples.Update()] },
     };
 
     [Theory]
     [MemberData(nameof(EveryMethod))]
     public void Every_method_of_every_grain_interface_round_trips(string grainType, string methodName, object?[] arguments)
     {
-        var target = grainType == "account" ? Account : Ingest;
-        var info = grainType == "account" ? WireSamples.Method<IAccountGrain>(methodName) : WireSamples.Method<IGeyserIngestGrain>(methodName);
+        var (target, info) = grainType switch
+        {
+            "account" => (Account, WireSamples.Method<IAccountGrain>(methodName)),
+            "wallet" => (Wallet, WireSamples.Method<IWalletGrain>(methodName)),
+            _ => (Ingest, WireSamples.Method<IGeyserIngestGrain>(methodName)),
+        };
         var method = GrainMethod.For(info);
 
         var call = WireSamples.Codec.Decode(WireSamples.Codec.Encode(target, method, arguments, method.IsOneWay));
@@ -59,7 +71,7 @@ public sealed class GrainCallCodecTests
 
         covered.Should().Contain(declared);
         new GrainCallCodec(typeof(IAccountGrain).Assembly.GetTypes().Where(t => t.IsInterface && typeof(IGrain).IsAssignableFrom(t) && t != typeof(IGrain)))
-            .GrainTypes.Should().BeEquivalentTo("account", "ingest");
+            .GrainTypes.Should().BeEquivalentTo("account", "ingest", "wallet");
     }
 
     [Fact]

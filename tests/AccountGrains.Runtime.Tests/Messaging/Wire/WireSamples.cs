@@ -13,7 +13,7 @@ internal static class WireSamples
     public const string TokenProgram = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
     public const string Signature = "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW";
 
-    public static readonly GrainCallCodec Codec = new([typeof(IAccountGrain), typeof(IGeyserIngestGrain)]);
+    public static readonly GrainCallCodec Codec = new([typeof(IAccountGrain), typeof(IGeyserIngestGrain), typeof(IWalletGrain)]);
 
     public static readonly DateTimeOffset At = new(2025, 3, 14, 15, 9, 26, 535, TimeSpan.FromHours(2));
 
