@@ -16,7 +16,7 @@ public sealed class DeliveryTests
         await using var harness = await NotificationHarness.StartAsync();
 
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigRetry"), [Hook(receiver, "/hook")]).Should().BeTrue();
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "delivery after three failures");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
 
         var attempts = receiver.All("/hook");
         attempts.Select(r => r.Status).Should().Equal(500, 500, 408, 204);
@@ -59,14 +59,14 @@ public sealed class DeliveryTests
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigLost"), [Hook(receiver, "/hook")]);
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigNext"), [Hook(receiver, "/hook")]);
         await harness.WaitForDeadLettersAsync(1);
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "the next notification");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
 
         var letter = harness.Store.Letters.Single();
         letter.Signature.Should().Be("SigLost");
         letter.Attempts.Should().Be(4);
         letter.LastError.Should().StartWith("HTTP 503");
         JsonDocument.Parse(letter.Payload).RootElement.GetProperty("signature").GetString().Should().Be("SigLost");
-        JsonDocument.Parse(receiver.Accepted("/hook")[0].Body).RootElement.GetProperty("signature").GetString().Should().Be("SigNext");
+        receiver.Accepted("/hook")[0].Signature.Should().Be("SigNext");
         harness.Log.Lines.Should().Contain(l => l.StartsWith("Warning 2506", StringComparison.Ordinal) && l.Contains("SigLost", StringComparison.Ordinal));
         harness.Measured("accountgrains.notifications.dead_lettered", "reason", "exhausted").Should().Be(1);
     }
@@ -80,7 +80,7 @@ public sealed class DeliveryTests
 
         var watch = Stopwatch.StartNew();
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigLimited"), [Hook(receiver, "/hook")]);
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "delivery after the 429");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
 
         watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(900), "the receiver asked for a second (backoffs alone are milliseconds)");
         harness.Measured("accountgrains.notifications.attempts.failed", "reason", "http_429").Should().Be(1);
@@ -96,7 +96,7 @@ public sealed class DeliveryTests
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigBusy"), [Hook(receiver, "/hook")]);
 
         // An hour honoured as asked would trip the hang guard; capped at MaxBackoff (40 ms) it goes through.
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "delivery after the 503");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
     }
 
     [Fact]
@@ -115,9 +115,9 @@ public sealed class DeliveryTests
         await Waits.UntilAsync(() => harness.Measured("accountgrains.notifications.attempts.failed", "reason", "network") >= 3, "failed attempts while down");
         receiver.Received.Should().BeEmpty();
         await receiver.ComeBackAsync();
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 5, "all five after the receiver came back");
+        await receiver.WaitForAcceptedAsync("/hook", 5);
 
-        receiver.Accepted("/hook").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("signature").GetString())
+        receiver.Accepted("/hook").Select(r => r.Signature)
             .Should().Equal("Sig0", "Sig1", "Sig2", "Sig3", "Sig4");
         harness.Store.Letters.Should().BeEmpty();
         harness.Log.Lines.Should().Contain(l => l.StartsWith("Warning 2503", StringComparison.Ordinal))
@@ -132,7 +132,7 @@ public sealed class DeliveryTests
         await using var harness = await NotificationHarness.StartAsync(o => o.Timeout = TimeSpan.FromMilliseconds(200));
 
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigSlow"), [Hook(receiver, "/hook")]);
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "delivery after the timeout");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
 
         receiver.All("/hook").Should().HaveCount(2);
         harness.Measured("accountgrains.notifications.attempts.failed", "reason", "timeout").Should().Be(1);

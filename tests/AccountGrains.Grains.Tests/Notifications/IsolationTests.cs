@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 
 namespace AccountGrains.Grains.Tests.Notifications;
 
@@ -25,7 +24,7 @@ public sealed class IsolationTests
         }
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "Enqueue only queues (the stuck sink holds its request for minutes)");
-        await Waits.UntilAsync(() => receiver.Accepted("/healthy").Count == 20, "the healthy sink's twenty");
+        await receiver.WaitForAcceptedAsync("/healthy", 20);
         receiver.All("/stuck").Should().ContainSingle("the stuck sink is still on its first notification");
 
         await harness.StopAsync();
@@ -60,8 +59,8 @@ public sealed class IsolationTests
         harness.Log.Lines.Count(l => l.StartsWith("Warning 2507", StringComparison.Ordinal)).Should().Be(1, "a full queue is reported once, not per notification");
 
         // The hang times out, the retry and the two queued ones go through.
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 3, "the queue to drain");
-        receiver.Accepted("/hook").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("signature").GetString()).Should().Equal("Sig0", "Sig1", "Sig2");
+        await receiver.WaitForAcceptedAsync("/hook", 3);
+        receiver.Accepted("/hook").Select(r => r.Signature).Should().Equal("Sig0", "Sig1", "Sig2");
         harness.Measured("accountgrains.notifications.queue.depth").Should().Be(0);
     }
 

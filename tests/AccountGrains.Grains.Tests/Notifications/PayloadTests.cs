@@ -17,7 +17,7 @@ public sealed class PayloadTests
             o.Sinks.Add(new NotificationSinkOptions { Kind = "webhook", Url = receiver.Url("/hook"), Secret = Secret }));
 
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigOne"), []).Should().BeTrue();
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "the webhook delivery");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
 
         var request = receiver.Accepted("/hook")[0];
         request.Header("Content-Type").Should().Be("application/json");
@@ -60,7 +60,7 @@ public sealed class PayloadTests
         await using var harness = await NotificationHarness.StartAsync(o => o.TransactionUrl = "https://explorer.example/tx/{signature}?cluster=devnet");
 
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigTwo"), [new NotificationSink("webhook", receiver.Url("/plain"))]);
-        await Waits.UntilAsync(() => receiver.Accepted("/plain").Count == 1, "the webhook delivery");
+        await receiver.WaitForAcceptedAsync("/plain", 1);
 
         var request = receiver.Accepted("/plain")[0];
         request.Header("X-AccountGrains-Signature").Should().BeNull();
@@ -76,7 +76,7 @@ public sealed class PayloadTests
 
         var failed = TestActivity.Of(NotificationHarness.WalletA, "SigFail", succeeded: false, error: "insufficient funds");
         harness.Dispatcher.Enqueue(failed, [new NotificationSink("discord", receiver.Url("/api/webhooks/1/token"), Secret: "ignored")]);
-        await Waits.UntilAsync(() => receiver.Accepted("/api/webhooks/1/token").Count == 1, "the Discord delivery");
+        await receiver.WaitForAcceptedAsync("/api/webhooks/1/token", 1);
 
         var request = receiver.Accepted("/api/webhooks/1/token")[0];
         request.Header("X-AccountGrains-Signature").Should().BeNull("Discord does not check signatures");

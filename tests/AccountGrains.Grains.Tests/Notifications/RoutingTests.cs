@@ -1,12 +1,9 @@
-using System.Text.Json;
 using AccountGrains.Grains.Notifications;
 
 namespace AccountGrains.Grains.Tests.Notifications;
 
 public sealed class RoutingTests
 {
-    private static string? SignatureOf(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("signature").GetString();
-
     [Fact]
     public async Task Global_sinks_get_the_wallets_they_list_or_every_wallet_and_a_sink_listed_twice_gets_it_once()
     {
@@ -23,9 +20,9 @@ public sealed class RoutingTests
         await Waits.UntilAsync(() => receiver.Accepted("/all").Count == 2 && receiver.Accepted("/own").Count == 1, "deliveries");
         await harness.StopAsync();
 
-        receiver.Accepted("/only-a").Select(SignatureOf).Should().Equal("SigA");
-        receiver.Accepted("/all").Select(SignatureOf).Should().Equal("SigA", "SigB");
-        receiver.Accepted("/own").Select(SignatureOf).Should().Equal("SigA");
+        receiver.Accepted("/only-a").Select(r => r.Signature).Should().Equal("SigA");
+        receiver.Accepted("/all").Select(r => r.Signature).Should().Equal("SigA", "SigB");
+        receiver.Accepted("/own").Select(r => r.Signature).Should().Equal("SigA");
     }
 
     [Fact]
@@ -68,11 +65,11 @@ public sealed class RoutingTests
         await using var harness = await NotificationHarness.StartAsync(o => o.SinkIdleTimeout = TimeSpan.FromMilliseconds(50));
 
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigOne"), [sink]);
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 1, "the first delivery");
+        await receiver.WaitForAcceptedAsync("/hook", 1);
         await Waits.UntilAsync(() => harness.Dispatcher.ActiveSinks == 0, "the idle queue to be released");
         harness.Dispatcher.Enqueue(TestActivity.Of(NotificationHarness.WalletA, "SigTwo"), [sink]).Should().BeTrue();
-        await Waits.UntilAsync(() => receiver.Accepted("/hook").Count == 2, "the second delivery");
+        await receiver.WaitForAcceptedAsync("/hook", 2);
 
-        receiver.Accepted("/hook").Select(SignatureOf).Should().Equal("SigOne", "SigTwo");
+        receiver.Accepted("/hook").Select(r => r.Signature).Should().Equal("SigOne", "SigTwo");
     }
 }

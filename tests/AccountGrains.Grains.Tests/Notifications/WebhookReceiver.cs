@@ -17,6 +17,9 @@ public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, st
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
+
+    /// <summary>The <c>signature</c> of the JSON body (the transaction).</summary>
+    public string? Signature => System.Text.Json.JsonDocument.Parse(Body).RootElement.GetProperty("signature").GetString();
 }
 
 /// <summary>A scripted answer: a status (with Retry-After), or no answer at all (<see cref="Hang"/>).</summary>
@@ -53,6 +56,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Requests to <paramref name="path"/> that got a 2xx.</summary>
     public IReadOnlyList<ReceivedRequest> Accepted(string path) => [.. _received.Where(r => r.Path == path && r.Status is >= 200 and < 300)];
+
+    /// <summary>Polls until <paramref name="count"/> requests to <paramref name="path"/> got a 2xx.</summary>
+    public Task WaitForAcceptedAsync(string path, int count) =>
+        Waits.UntilAsync(() => Accepted(path).Count >= count, $"{count} deliveries to {path} (have {Accepted(path).Count})");
 
     public IReadOnlyList<ReceivedRequest> All(string path) => [.. _received.Where(r => r.Path == path)];
 
