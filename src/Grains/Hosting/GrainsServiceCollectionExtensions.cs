@@ -5,6 +5,7 @@ using AccountGrains.Grains.Ingest;
 using AccountGrains.Grains.Ingest.Replay;
 using AccountGrains.Grains.Ingest.Rpc;
 using AccountGrains.Grains.Ingest.Yellowstone;
+using AccountGrains.Grains.Notifications;
 using AccountGrains.Grains.Rpc;
 using AccountGrains.Grains.Wallets;
 using AccountGrains.Solana.Rpc;
@@ -49,7 +50,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WalletOptions>, WalletOptionsValidator>();
         services.TryAddSingleton<WalletTokenAccounts>();
         services.TryAddSingleton<WalletRouter>();
-        services.TryAddSingleton<IWalletNotifier, NoWalletNotifier>();
+        services.AddAccountGrainsNotifications(configuration);
         AddSolanaRpc(services, configuration);
         services.TryAddSingleton<ReplayFileSource>();
         services.TryAddSingleton(sp => new YellowstoneSource(

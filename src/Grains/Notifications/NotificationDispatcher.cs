@@ -1,3 +1,4 @@
+using AccountGrains.Grains.Wallets;
 using System.Collections.Concurrent;
 using AccountGrains.Runtime.Storage;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ namespace AccountGrains.Grains.Notifications;
 /// delays another, nor the wallet grain that reported the activity. Stopping drains the queues for at most
 /// <see cref="NotificationOptions.DrainTimeout"/>; what is left then becomes dead letters.
 /// </summary>
-public sealed class NotificationDispatcher : IHostedService, IDisposable
+public sealed class NotificationDispatcher : IHostedService, IWalletNotifier, IDisposable
 {
     /// <summary>The <see cref="IHttpClientFactory"/> client deliveries go through.</summary>
     public const string HttpClientName = "AccountGrains.Notifications";
@@ -57,6 +58,8 @@ public sealed class NotificationDispatcher : IHostedService, IDisposable
     /// sake. True when every sink took it; false when notifications are off or stopped, or when some sink refused it
     /// (its queue was full, or it cannot be delivered to): those copies are dead letters already.
     /// </summary>
+    void IWalletNotifier.Notify(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks) => Enqueue(activity, walletSinks);
+
     public bool Enqueue(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks)
     {
         ArgumentNullException.ThrowIfNull(activity);

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using AccountGrains.Grains.Wallets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +15,7 @@ public static class NotificationServiceCollectionExtensions
     /// Registers <see cref="NotificationDispatcher"/> (a singleton, also a hosted service), its options from
     /// <c>AccountGrains:Notifications</c> (validated at start), metrics and HTTP client. Needs an
     /// <see cref="Runtime.Storage.IWalletStore"/> for dead letters. Register it before the silo: hosted services stop in
-    /// reverse order, so the dispatcher drains after the grains stopped reporting activity.
+    /// reverse order, and it puts the dispatcher first, so it drains after the grains stopped reporting activity.
     /// </summary>
     public static IServiceCollection AddAccountGrainsNotifications(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,7 +42,10 @@ public static class NotificationServiceCollectionExtensions
             sp.GetRequiredService<NotificationMetrics>(),
             sp.GetRequiredService<ILogger<NotificationDispatcher>>(),
             sp.GetService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        // First of the hosted services, whenever this is called: hosted services stop in reverse order, so the
+        // dispatcher drains after the silo and the ingest stopped (grains report activity until then).
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<NotificationDispatcher>()));
+        services.TryAddSingleton<IWalletNotifier>(sp => sp.GetRequiredService<NotificationDispatcher>());
         return services;
     }
 }

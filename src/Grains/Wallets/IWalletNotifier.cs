@@ -5,11 +5,3 @@ public interface IWalletNotifier
 {
     void Notify(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks);
 }
-
-/// <summary>The notifier when notifications are off: nothing is sent.</summary>
-internal sealed class NoWalletNotifier : IWalletNotifier
-{
-    public void Notify(WalletActivityEntry activity, IReadOnlyList<NotificationSink> walletSinks)
-    {
-    }
-}
