@@ -13,12 +13,12 @@ namespace AccountGrains.Runtime.Tests.Storage;
 public abstract class WalletStoreConformanceTests : IAsyncLifetime
 {
     protected static readonly CancellationToken None = CancellationToken.None;
-    private readonly List<IWalletStore> _stores = [];
+    private readonly OpenedStores _stores = new();
 
     /// <summary>The store under test, ready for use.</summary>
     protected IWalletStore Store { get; private set; } = null!;
 
-    /// <summary>A new store instance over the same data each call (a second call stands for a restart).</summary>
+    /// <summary>A new store instance, over the same data each call where the store keeps any (a second call stands for a restart).</summary>
     protected abstract IWalletStore NewStore();
 
     /// <summary>Makes a new store ready for use (a database store migrates).</summary>
@@ -27,24 +27,14 @@ public abstract class WalletStoreConformanceTests : IAsyncLifetime
     /// <summary>A new store over the same data, ready for use, disposed with the test.</summary>
     protected async Task<IWalletStore> OpenStoreAsync()
     {
-        var store = NewStore();
-        _stores.Add(store);
+        var store = _stores.Add(NewStore());
         await PrepareAsync(store);
         return store;
     }
 
     public virtual async Task InitializeAsync() => Store = await OpenStoreAsync();
 
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            if (store is IAsyncDisposable disposable)
-            {
-                await disposable.DisposeAsync();
-            }
-        }
-    }
+    public virtual async Task DisposeAsync() => await _stores.DisposeAsync();
 
     [StoreFact]
     public async Task Reading_a_wallet_never_saved_gives_null()
