@@ -14,6 +14,9 @@ namespace AccountGrains.Grains.Tests.Notifications;
 /// <summary>One request the receiver got, and what it answered.</summary>
 public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Status)
 {
+    /// <summary>When the whole request had arrived.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
