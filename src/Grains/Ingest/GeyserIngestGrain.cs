@@ -36,6 +36,9 @@ internal sealed class GeyserIngestGrain(
     private volatile bool _completed;
     private volatile string? _lastError;
 
+    /// <summary>The tracker name of wallets listed in <c>AccountGrains:Ingest:Interest:Wallets</c>.</summary>
+    public const string ConfiguredTracker = "config";
+
     protected override bool KeepAlive => true;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -56,6 +59,28 @@ internal sealed class GeyserIngestGrain(
 
         IngestLog.InterestLoaded(logger, configured.Count, stored.Count, interest.Count);
         Prime([.. interest.Snapshot().Where(i => i.Kind == InterestKind.Wallet)]);
+        var configuredWallets = configured.Where(i => i.Kind == InterestKind.Wallet).Select(i => i.Key).ToList();
+        if (configuredWallets.Count > 0)
+        {
+            // Configured wallets are tracked (tracker "config"), so their grains record activity: after this turn,
+            // as tracking calls back into this grain.
+            _ = Task.Run(() => TrackConfiguredAsync(configuredWallets), CancellationToken.None);
+        }
+    }
+
+    private async Task TrackConfiguredAsync(IReadOnlyList<string> configuredWallets)
+    {
+        foreach (var wallet in configuredWallets)
+        {
+            try
+            {
+                await grains.Get<IWalletGrain>(wallet).TrackAsync(new WalletTrackRequest(ConfiguredTracker, [])).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or TimeoutException)
+            {
+                IngestLog.ConfiguredWalletNotTracked(logger, wallet, e);
+            }
+        }
     }
 
     public Task StartAsync()

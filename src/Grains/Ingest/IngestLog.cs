@@ -31,4 +31,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(2009, LogLevel.Error, "Ingest from {Source}: updates handed on were not delivered; reading the source again from its checkpoint in {DelayMs} ms")]
     public static partial void SourceRestarting(ILogger logger, string source, long delayMs, Exception exception);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Configured wallet {Wallet} could not be tracked; its activity is not recorded")]
+    public static partial void ConfiguredWalletNotTracked(ILogger logger, string wallet, Exception exception);
 }

@@ -279,6 +279,19 @@ public sealed class WalletTrackingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_configured_wallet_is_tracked_by_config_and_records_its_activity()
+    {
+        await using var silo = await StartSiloAsync(new Dictionary<string, string?> { ["AccountGrains:Ingest:Interest:Wallets:0"] = Wallet });
+        var grain = silo.Grains.Get<IWalletGrain>(Wallet);
+        await Waits.UntilAsync(async () => (await grain.GetAsync()).Trackers.SequenceEqual(["config"]), "the configured wallet tracked by config");
+        await WaitForFilterAsync(Wallet);
+
+        var transfer = SolTransfer();
+        await Waits.UntilAsync(() => _receiver.Accepted("/hook").Count == 1);
+        (await grain.GetActivityAsync(new ActivityQuery(null, 5))).Single().Signature.Should().Be(transfer.SignatureText);
+    }
+
+    [Fact]
     public async Task Bad_addresses_sinks_and_trackers_get_clear_errors_and_the_cap_holds()
     {
         await using var silo = await StartSiloAsync(new Dictionary<string, string?> { ["AccountGrains:Wallets:MaxTracked"] = "1" });
