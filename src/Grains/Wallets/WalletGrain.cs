@@ -167,7 +167,11 @@ internal sealed class WalletGrain(
 
         _state = activity.PostHoldings.Aggregate(state, (s, holding) =>
         {
-            _decimals[holding.Mint] = holding.Decimals ?? 0;
+            if (holding.Decimals is { } decimals)
+            {
+                _decimals[holding.Mint] = decimals;
+            }
+
             return WithHolding(s, holding, newerThan: (current, next) => next.Slot > current.Slot);
         });
         await SaveAndPublishAsync(activity).ConfigureAwait(false);
