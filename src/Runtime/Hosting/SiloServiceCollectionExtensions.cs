@@ -50,9 +50,11 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IGrainCallRouter>(sp => sp.GetRequiredService<GrainRuntime>());
         services.TryAddSingleton<IStreamProvider, InProcessStreamProvider>();
         services.TryAddSingleton<IAccountStore>(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        // The ingest's interest set and checkpoints live beside the accounts when the store can hold them.
+        // The ingest's interest set and checkpoints, and the wallets, live beside the accounts when the store can hold them.
         services.TryAddSingleton<IIngestStateStore>(sp =>
             sp.GetRequiredService<IAccountStore>() as IIngestStateStore ?? new InMemoryIngestStateStore());
+        services.TryAddSingleton<IWalletStore>(sp =>
+            sp.GetRequiredService<IAccountStore>() as IWalletStore ?? new InMemoryWalletStore());
         services.TryAddSingleton<AccountWriteBehind>();
         if (!cluster)
         {

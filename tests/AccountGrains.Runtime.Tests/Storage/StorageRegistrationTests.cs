@@ -20,6 +20,7 @@ public sealed class StorageRegistrationTests
 
         store.KeepsHistory.Should().BeFalse();
         services.GetRequiredService<IIngestStateStore>().Should().BeSameAs(store);
+        services.GetRequiredService<IWalletStore>().Should().BeSameAs(store);
     }
 
     [Fact]
@@ -37,6 +38,20 @@ public sealed class StorageRegistrationTests
         store.KeepsHistory.Should().BeTrue();
         store.Describe.Should().Be("postgres:db.internal:5433/grains", "the log shows where, never who or the password");
         services.GetRequiredService<IIngestStateStore>().Should().BeSameAs(store);
+        services.GetRequiredService<IWalletStore>().Should().BeSameAs(store);
+    }
+
+    [Fact]
+    public async Task A_store_that_cannot_hold_wallets_or_ingest_state_gets_in_memory_ones()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IAccountStore>(new AccountsOnlyStore());
+        services.AddLogging();
+        services.AddAccountGrainsSilo(new ConfigurationBuilder().Build());
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IWalletStore>().Should().BeOfType<InMemoryWalletStore>();
+        provider.GetRequiredService<IIngestStateStore>().Should().BeOfType<InMemoryIngestStateStore>();
     }
 
     [Theory]
@@ -55,5 +70,17 @@ public sealed class StorageRegistrationTests
         services.AddLogging();
         services.AddAccountGrainsSilo(configuration);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>A store of accounts alone (as test doubles are).</summary>
+    private sealed class AccountsOnlyStore : IAccountStore
+    {
+        public string Describe => "accounts-only";
+
+        public Task<int> MigrateAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<AccountState?> ReadAsync(string pubkey, CancellationToken cancellationToken) => Task.FromResult<AccountState?>(null);
+
+        public Task<int> WriteAsync(IReadOnlyList<AccountState> states, CancellationToken cancellationToken) => Task.FromResult(0);
     }
 }

@@ -68,5 +68,35 @@ public sealed class PostgresDialect : SqlDialect
             );
             CREATE INDEX IF NOT EXISTS account_history_written_at ON account_history (written_at_ms);
             """),
+        (4, """
+            CREATE TABLE IF NOT EXISTS wallets (
+                address text PRIMARY KEY,
+                state text NOT NULL,
+                tracked boolean NOT NULL,
+                updated_at_ms bigint NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS wallet_activity (
+                id bigserial PRIMARY KEY,
+                address text NOT NULL,
+                signature text NOT NULL,
+                slot bigint NOT NULL,
+                block_time bigint NULL,
+                entry text NOT NULL,
+                recorded_at_ms bigint NOT NULL,
+                UNIQUE (address, signature)
+            );
+            CREATE INDEX IF NOT EXISTS wallet_activity_newest ON wallet_activity (address, slot DESC, id DESC);
+            CREATE TABLE IF NOT EXISTS notification_dead_letters (
+                id bigserial PRIMARY KEY,
+                sink text NOT NULL,
+                wallet text NOT NULL,
+                signature text NOT NULL,
+                attempts integer NOT NULL,
+                last_error text NOT NULL,
+                payload text NOT NULL,
+                failed_at_ms bigint NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS notification_dead_letters_wallet ON notification_dead_letters (wallet, id);
+            """),
     ];
 }

@@ -71,5 +71,35 @@ public sealed class SqliteDialect : SqlDialect
             );
             CREATE INDEX IF NOT EXISTS account_history_written_at ON account_history (written_at_ms);
             """),
+        (4, """
+            CREATE TABLE IF NOT EXISTS wallets (
+                address TEXT PRIMARY KEY NOT NULL,
+                state TEXT NOT NULL,
+                tracked INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS wallet_activity (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                address TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                block_time INTEGER NULL,
+                entry TEXT NOT NULL,
+                recorded_at_ms INTEGER NOT NULL,
+                UNIQUE (address, signature)
+            );
+            CREATE INDEX IF NOT EXISTS wallet_activity_newest ON wallet_activity (address, slot DESC, id DESC);
+            CREATE TABLE IF NOT EXISTS notification_dead_letters (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                sink TEXT NOT NULL,
+                wallet TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                last_error TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                failed_at_ms INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS notification_dead_letters_wallet ON notification_dead_letters (wallet, id);
+            """),
     ];
 }
