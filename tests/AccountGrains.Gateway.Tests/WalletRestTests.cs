@@ -136,7 +136,7 @@ public sealed class WalletRestTests : IAsyncLifetime
         var entries = new List<WalletActivityEntry>();
         for (ulong slot = 1; slot <= 5; slot++)
         {
-            var entry = TestWallets.Received(address, slot * 10, (long)slot);
+            var entry = WalletActivities.Received(address, slot * 10, (long)slot);
             entries.Add(entry);
             await TestWallets.ApplyAsync(_gateway.Grains, entry, expectedCount: (long)slot);
         }
@@ -186,7 +186,7 @@ public sealed class WalletRestTests : IAsyncLifetime
     {
         var database = Path.Combine(Path.GetTempPath(), $"accountgrains-wallets-{Guid.NewGuid():N}.db");
         var address = Updates.NewPubkey();
-        var activity = TestWallets.Received(address, 9, 123);
+        var activity = WalletActivities.Received(address, 9, 123);
         await using (var first = await EmbeddedGateway.StartAsync(databasePath: database))
         {
             (await first.TrackAsync(address, new { tracker = "ops" })).StatusCode.Should().Be(HttpStatusCode.Created);

@@ -138,7 +138,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         followed.GetProperty("type").GetString().Should().Be("wallet");
         followed.GetProperty("wallet").Trackers().Should().Equal("ws");
 
-        var activity = TestWallets.Received(address, slot: 77, lamports: 1_500_000_000);
+        var activity = WalletActivities.Received(address, slot: 77, lamports: 1_500_000_000);
         await TestWallets.ApplyAsync(_gateway.Grains, activity, expectedCount: 1);
 
         foreach (var socket in new[] { tracking, following })
@@ -157,7 +157,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
             entry.GetProperty("sol_change").GetInt64().Should().Be(1_500_000_000);
             entry.GetProperty("sol_transferred").GetInt64().Should().Be(1_500_000_000);
             var token = entry.GetProperty("token_changes").EnumerateArray().Should().ContainSingle().Subject;
-            token.GetProperty("mint").GetString().Should().Be("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+            token.GetProperty("mint").GetString().Should().Be(WalletActivities.UsdcMint);
             token.GetProperty("program").GetString().Should().Be("spl-token");
             token.GetProperty("raw_change").GetString().Should().Be("1500000");
             token.GetProperty("decimals").GetInt32().Should().Be(6);
@@ -181,7 +181,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         var signatures = new List<string>();
         for (ulong slot = 1; slot <= 40; slot++)
         {
-            var activity = TestWallets.Received(address, slot, (long)slot);
+            var activity = WalletActivities.Received(address, slot, (long)slot);
             signatures.Add(activity.Signature);
             await wallet.ApplyActivityAsync(activity);
         }
@@ -198,7 +198,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         var address = Updates.NewPubkey();
         await using var socket = await _gateway.ConnectAsync();
         await socket.RequestAsync($$"""{"action":"track","address":"{{address}}","id":"t"}""", "t");
-        await TestWallets.ApplyAsync(_gateway.Grains, TestWallets.Received(address, 1, 10), expectedCount: 1);
+        await TestWallets.ApplyAsync(_gateway.Grains, WalletActivities.Received(address, 1, 10), expectedCount: 1);
         await socket.ReceiveUntilAsync(m => m.GetProperty("type").GetString() == "wallet_activity");
 
         var untracked = await socket.RequestAsync($$"""{"action":"untrack","address":"{{address}}","id":"u"}""", "u");
@@ -208,7 +208,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         await follower.RequestAsync($$"""{"action":"subscribe_wallet","address":"{{address}}","id":"f"}""", "f");
 
         var wallet = _gateway.Grains.Get<IWalletGrain>(address);
-        await wallet.ApplyActivityAsync(TestWallets.Received(address, 2, 20));
+        await wallet.ApplyActivityAsync(WalletActivities.Received(address, 2, 20));
         (await wallet.GetAsync()).ActivityCount.Should().Be(1, "an untracked wallet records no activity");
         foreach (var client in new[] { socket, follower })
         {
@@ -228,7 +228,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         reply.GetProperty("type").GetString().Should().Be("wallet_unsubscribed");
         reply.GetProperty("address").GetString().Should().Be(address);
 
-        await TestWallets.ApplyAsync(_gateway.Grains, TestWallets.Received(address, 5, 50), expectedCount: 1);
+        await TestWallets.ApplyAsync(_gateway.Grains, WalletActivities.Received(address, 5, 50), expectedCount: 1);
         var again = await socket.RequestAsync($$"""{"action":"unsubscribe_wallet","address":"{{address}}","id":"u2"}""", "u2");
         again.GetProperty("error").GetProperty("code").GetString().Should().Be("not_subscribed");
         (await socket.RequestAsync("""{"action":"ping","id":"p"}""", "p")).GetProperty("type").GetString().Should().Be("pong");

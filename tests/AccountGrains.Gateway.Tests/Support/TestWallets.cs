@@ -4,40 +4,9 @@ using AccountGrains.Grains.Ingest.Replay;
 
 namespace AccountGrains.Gateway.Tests.Support;
 
-/// <summary>Builds wallet activity for tests and drives the wallet endpoints.</summary>
+/// <summary>Drives wallets in the embedded gateway: applying activity, a long replay, the wallet endpoints (activity comes from <see cref="WalletActivities"/>).</summary>
 public static class TestWallets
 {
-    public static string NewSignature()
-    {
-        var bytes = new byte[64];
-        Random.Shared.NextBytes(bytes);
-        bytes[0] = 1; // no leading zero byte: a full-length signature
-        return AccountGrains.Solana.Base58.Encode(bytes);
-    }
-
-    /// <summary>A transaction that sent the wallet <paramref name="lamports"/> (and one USDC-like token change).</summary>
-    public static WalletActivityEntry Received(string wallet, ulong slot, long lamports, string? signature = null)
-    {
-        var from = Updates.NewPubkey();
-        return new WalletActivityEntry(
-            wallet,
-            signature ?? NewSignature(),
-            slot,
-            1_700_000_000 + (long)slot,
-            Succeeded: true,
-            Error: null,
-            Fee: 5000,
-            PaidFee: false,
-            SolChange: lamports,
-            SolTransferred: lamports,
-            TokenChanges: [new WalletTokenChange("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "spl-token", "1500000", 6, "1.5", 1, 0)],
-            Counterparties: [new WalletCounterparty(from, null, (-lamports).ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            Summary: $"{from[..2]}… sent {lamports} lamports to {wallet[..2]}…",
-            PostLamports: null,
-            PostHoldings: [],
-            ReceivedAt: DateTimeOffset.UtcNow);
-    }
-
     /// <summary>Applies activity and waits until the grain has it (the apply is one-way).</summary>
     public static async Task ApplyAsync(IGrainFactory grains, WalletActivityEntry activity, long expectedCount)
     {
