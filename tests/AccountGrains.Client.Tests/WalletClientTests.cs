@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AccountGrains.Client.Cluster;
 using AccountGrains.Client.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AccountGrains.Client.Tests;
 
@@ -17,7 +16,7 @@ public sealed class WalletClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _silo = await EmbeddedSilo.StartAsync();
-        _client = new(_silo.Grains, _silo.Streams, new ClusterClientOptions(), TimeSpan.FromSeconds(10), "test-client", NullLogger<AccountGrainsClusterClient>.Instance);
+        _client = TestClients.Create(_silo.Grains, _silo.Streams);
     }
 
     public async Task DisposeAsync()

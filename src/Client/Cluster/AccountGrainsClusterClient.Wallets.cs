@@ -113,22 +113,15 @@ public sealed partial class AccountGrainsClusterClient
 
         // Listed first: a reconnect while the state is read re-reads this one too.
         _walletSubscriptions[subscription] = 0;
+        await BindAsync(
+            subscription,
+            subscription.Stream,
+            () => _streams.SubscribeWalletAsync(subscription.Stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
+            subscription.AttachAsync,
+            cancellationToken).ConfigureAwait(false);
         try
         {
-            var stream = StreamId.ForWallet(address);
-            var upstream = await CallAsync(
-                $"subscribing to {stream}",
-                () => _streams.SubscribeWalletAsync(stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
-                cancellationToken).ConfigureAwait(false);
-            await subscription.AttachAsync(upstream).ConfigureAwait(false);
             subscription.Start(await GetWalletStateAsync(address, cancellationToken).ConfigureAwait(false));
-            if (Volatile.Read(ref _disposed) == 1)
-            {
-                // Disposed while subscribing: the client's dispose may have missed this one.
-                await subscription.DisposeAsync().ConfigureAwait(false);
-                ThrowIfUnusable();
-            }
-
             return subscription;
         }
         catch

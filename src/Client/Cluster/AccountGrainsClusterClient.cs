@@ -198,13 +198,23 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
 
         // Listed first: a reconnect while the snapshot is read re-reads this one too.
         _subscriptions[subscription] = 0;
+        return await BindAsync(
+            subscription,
+            stream,
+            () => _streams.SubscribeAsync(stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
+            subscription.AttachAsync,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Binds the stream of a new subscription; on failure, or when the client was disposed meanwhile, the subscription is disposed.</summary>
+    private async Task<T> BindAsync<T>(
+        T subscription, StreamId stream, Func<Task<IAsyncDisposable>> subscribe, Func<IAsyncDisposable, ValueTask> attach, CancellationToken cancellationToken)
+        where T : IAsyncDisposable
+    {
         try
         {
-            var upstream = await CallAsync(
-                $"subscribing to {stream}",
-                () => _streams.SubscribeAsync(stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
-                cancellationToken).ConfigureAwait(false);
-            await subscription.AttachAsync(upstream).ConfigureAwait(false);
+            var upstream = await CallAsync($"subscribing to {stream}", subscribe, cancellationToken).ConfigureAwait(false);
+            await attach(upstream).ConfigureAwait(false);
             if (Volatile.Read(ref _disposed) == 1)
             {
                 // Disposed while subscribing: the client's dispose may have missed this one.

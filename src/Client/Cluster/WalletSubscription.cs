@@ -19,18 +19,15 @@ namespace AccountGrains.Client.Cluster;
 /// </summary>
 public sealed class WalletSubscription : IAsyncDisposable
 {
-    // A subscription's handler runs on this flow: disposing from inside a handler must not wait for it.
-    private static readonly AsyncLocal<WalletSubscription?> DeliveringOnThisFlow = new();
-
     private readonly Func<WalletChanged, ValueTask> _handler;
     private readonly ILogger _logger;
+    private readonly BrokerBinding _binding;
     private readonly Action<WalletSubscription>? _onDisposed;
     private readonly Channel<WalletChanged> _events = Channel.CreateUnbounded<WalletChanged>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly Task _loop;
     private List<WalletChanged>? _held = [];
     private long _lastSequence;
-    private IAsyncDisposable? _upstream;
     private bool _disposed;
     private long _delivered;
     private long _dropped;
@@ -42,6 +39,7 @@ public sealed class WalletSubscription : IAsyncDisposable
         Stream = StreamId.ForWallet(address);
         _handler = handler;
         _logger = logger;
+        _binding = new BrokerBinding(Stream, logger);
         _onDisposed = onDisposed;
         _loop = Task.Run(DeliverAsync);
     }
@@ -108,24 +106,11 @@ public sealed class WalletSubscription : IAsyncDisposable
         }
     }
 
-    internal async ValueTask AttachAsync(IAsyncDisposable upstream)
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _upstream = upstream;
-                return;
-            }
-        }
-
-        await upstream.DisposeAsync().ConfigureAwait(false);
-    }
+    internal ValueTask AttachAsync(IAsyncDisposable upstream) => _binding.AttachAsync(upstream);
 
     /// <summary>Ends the subscription: the broker binding goes, waiting events are dropped, a handler call in progress is waited for.</summary>
     public async ValueTask DisposeAsync()
     {
-        IAsyncDisposable? upstream;
         lock (_gate)
         {
             if (_disposed)
@@ -135,30 +120,10 @@ public sealed class WalletSubscription : IAsyncDisposable
 
             _disposed = true;
             _held = null;
-            upstream = _upstream;
-            _upstream = null;
             _events.Writer.TryComplete();
         }
 
-        _onDisposed?.Invoke(this);
-        if (upstream is not null)
-        {
-            try
-            {
-                await upstream.DisposeAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // the binding goes with the connection anyway; ending a subscription never throws
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                ClusterClientLog.UnsubscribeFailed(_logger, Stream.ToString(), e);
-            }
-        }
-
-        if (DeliveringOnThisFlow.Value is null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        await DeliveryFlow.EndAsync(this, _onDisposed, _binding, _loop).ConfigureAwait(false);
     }
 
     public override string ToString() => Stream.ToString();
@@ -183,7 +148,7 @@ public sealed class WalletSubscription : IAsyncDisposable
 
     private async Task DeliverAsync()
     {
-        DeliveringOnThisFlow.Value = this;
+        DeliveryFlow.Enter(this);
         while (await _events.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_events.Reader.TryRead(out var change))

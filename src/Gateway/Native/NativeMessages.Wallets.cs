@@ -41,13 +41,7 @@ internal static partial class NativeMessages
     /// <summary>The body of <c>GET /v1/wallets/{address}/activity</c>: <c>{"activity":[…],"next_before":…}</c>.</summary>
     public static byte[] ActivityPage(IReadOnlyList<WalletActivityEntry> activity, string? nextBefore) => Object(json =>
     {
-        json.WriteStartArray("activity"u8);
-        foreach (var entry in activity)
-        {
-            WriteActivity(json, entry);
-        }
-
-        json.WriteEndArray();
+        WriteArray(json, "activity"u8, activity, WriteActivity);
         json.WriteString("next_before"u8, nextBefore);
     }, 256 + (activity.Count * 768));
 
@@ -86,27 +80,11 @@ internal static partial class NativeMessages
         json.WriteStartObject();
         json.WriteString("address"u8, state.Address);
         json.WriteString("status"u8, StatusName(status));
-        json.WriteStartArray("trackers"u8);
-        foreach (var tracker in state.Trackers)
-        {
-            json.WriteStringValue(tracker);
-        }
-
-        json.WriteEndArray();
-        if (state.Lamports is { } lamports)
-        {
-            json.WriteNumber("lamports"u8, lamports);
-            json.WriteString("sol"u8, TokenAmount.Format(lamports, LamportsPerSolDecimals));
-        }
-        else
-        {
-            json.WriteNull("lamports"u8);
-            json.WriteNull("sol"u8);
-        }
-
+        WriteArray(json, "trackers"u8, state.Trackers, static (json, tracker) => json.WriteStringValue(tracker));
+        WriteNullableNumber(json, "lamports"u8, state.Lamports);
+        json.WriteString("sol"u8, state.Lamports is { } lamports ? TokenAmount.Format(lamports, LamportsPerSolDecimals) : null);
         json.WriteNumber("balance_slot"u8, state.BalanceSlot);
-        json.WriteStartArray("holdings"u8);
-        foreach (var holding in state.Holdings)
+        WriteArray(json, "holdings"u8, state.Holdings, static (json, holding) =>
         {
             json.WriteStartObject();
             json.WriteString("token_account"u8, holding.TokenAccount);
@@ -116,31 +94,18 @@ internal static partial class NativeMessages
             WriteNullableNumber(json, "decimals"u8, holding.Decimals);
             json.WriteString("amount"u8, holding.Amount);
             json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("sinks"u8);
-        foreach (var sink in state.Sinks)
+        });
+        WriteArray(json, "sinks"u8, state.Sinks, static (json, sink) =>
         {
             json.WriteStartObject();
             json.WriteString("kind"u8, sink.Kind);
             json.WriteString("url"u8, sink.Url);
             json.WriteBoolean("has_secret"u8, sink.Secret is not null);
             json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteNumber("activity_count"u8, state.ActivityCount);
         json.WriteNumber("last_activity_slot"u8, state.LastActivitySlot);
-        if (state.TrackedSince is { } since)
-        {
-            json.WriteString("tracked_since"u8, Timestamp(since));
-        }
-        else
-        {
-            json.WriteNull("tracked_since"u8);
-        }
-
+        json.WriteString("tracked_since"u8, state.TrackedSince is { } since ? Timestamp(since) : null);
         json.WriteEndObject();
     }
 
@@ -159,8 +124,7 @@ internal static partial class NativeMessages
         json.WriteBoolean("paid_fee"u8, activity.PaidFee);
         json.WriteNumber("sol_change"u8, activity.SolChange);
         json.WriteNumber("sol_transferred"u8, activity.SolTransferred);
-        json.WriteStartArray("token_changes"u8);
-        foreach (var change in activity.TokenChanges)
+        WriteArray(json, "token_changes"u8, activity.TokenChanges, static (json, change) =>
         {
             json.WriteStartObject();
             json.WriteString("mint"u8, change.Mint);
@@ -171,36 +135,35 @@ internal static partial class NativeMessages
             json.WriteNumber("accounts_created"u8, change.AccountsCreated);
             json.WriteNumber("accounts_closed"u8, change.AccountsClosed);
             json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("counterparties"u8);
-        foreach (var counterparty in activity.Counterparties)
+        });
+        WriteArray(json, "counterparties"u8, activity.Counterparties, static (json, counterparty) =>
         {
             json.WriteStartObject();
             json.WriteString("address"u8, counterparty.Address);
             json.WriteString("mint"u8, counterparty.Mint);
             json.WriteString("raw_change"u8, counterparty.RawChange);
             json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteString("summary"u8, activity.Summary);
         json.WriteEndObject();
     }
 
-    private static void WriteWalletList(Utf8JsonWriter json, IReadOnlyList<WalletState> wallets, bool upstreamUp)
+    private static void WriteWalletList(Utf8JsonWriter json, IReadOnlyList<WalletState> wallets, bool upstreamUp) =>
+        WriteArray(json, "wallets"u8, wallets, (json, wallet) => WriteWallet(json, wallet, wallet.StatusWith(upstreamUp)));
+
+    private static void WriteArray<T>(Utf8JsonWriter json, ReadOnlySpan<byte> name, IEnumerable<T> items, Action<Utf8JsonWriter, T> writeItem)
     {
-        json.WriteStartArray("wallets"u8);
-        foreach (var wallet in wallets)
+        json.WriteStartArray(name);
+        foreach (var item in items)
         {
-            WriteWallet(json, wallet, wallet.StatusWith(upstreamUp));
+            writeItem(json, item);
         }
 
         json.WriteEndArray();
     }
 
-    private static void WriteNullableNumber(Utf8JsonWriter json, ReadOnlySpan<byte> name, long? value)
+    // Decimal takes every integer type exactly (an integer decimal is written without a point).
+    private static void WriteNullableNumber(Utf8JsonWriter json, ReadOnlySpan<byte> name, decimal? value)
     {
         if (value is { } number)
         {

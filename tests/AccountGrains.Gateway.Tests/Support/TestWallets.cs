@@ -7,6 +7,20 @@ namespace AccountGrains.Gateway.Tests.Support;
 /// <summary>Drives wallets in the embedded gateway: applying activity, a long replay, the wallet endpoints (activity comes from <see cref="WalletActivities"/>).</summary>
 public static class TestWallets
 {
+    /// <summary>
+    /// A gateway whose empty replay has ended (so a tracked wallet is <c>disconnected</c>) with a cap of
+    /// <paramref name="maxTracked"/> tracked wallets.
+    /// </summary>
+    public static async Task<EmbeddedGateway> StartIdleAsync(int maxTracked = 2)
+    {
+        var gateway = await EmbeddedGateway.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["AccountGrains:Wallets:MaxTracked"] = maxTracked.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await gateway.WaitForIngestToCompleteAsync(Waits.Generous);
+        return gateway;
+    }
+
     /// <summary>Applies activity and waits until the grain has it (the apply is one-way).</summary>
     public static async Task ApplyAsync(IGrainFactory grains, WalletActivityEntry activity, long expectedCount)
     {
