@@ -52,7 +52,7 @@ internal readonly record struct NativeRequest(string? Action, string? Pubkey, st
             if (!root.TryGetProperty("action", out var action))
             {
                 request = new NativeRequest(null, null, id);
-                error = ("missing_action", "the request has no \"action\"; use subscribe, unsubscribe or ping");
+                error = ("missing_action", "the request has no \"action\"; use subscribe, unsubscribe, track, untrack, list, subscribe_wallet, unsubscribe_wallet or ping");
                 return false;
             }
 
