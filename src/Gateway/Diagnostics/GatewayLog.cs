@@ -32,7 +32,4 @@ internal static partial class GatewayLog
 
     [LoggerMessage(3008, LogLevel.Warning, "Reading the ingest's status for wallet statuses failed; keeping the last known one")]
     public static partial void UpstreamStatusFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(3009, LogLevel.Warning, "Wallet request {Request} failed")]
-    public static partial void WalletRequestFailed(ILogger logger, string request, Exception exception);
 }

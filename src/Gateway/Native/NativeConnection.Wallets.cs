@@ -100,9 +100,9 @@ internal sealed partial class NativeConnection : IWalletSubscriber
             return;
         }
 
-        if (isNew)
+        if (isNew && !await TryAttachWalletAsync(request, address, cancellationToken).ConfigureAwait(false))
         {
-            await _walletHub.AttachAsync(address, this, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var reply = await CallWalletAsync(request, address, call, cancellationToken).ConfigureAwait(false);
@@ -131,6 +131,23 @@ internal sealed partial class NativeConnection : IWalletSubscriber
             }
 
             follow.Held.Clear();
+        }
+    }
+
+    /// <summary>Binds the wallet's stream for this socket; when the stream cannot be bound the error goes back and nothing stays.</summary>
+    private async Task<bool> TryAttachWalletAsync(NativeRequest request, string address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _walletHub.AttachAsync(address, this, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _wallets.TryRemove(address, out _);
+            GatewayLog.RequestFailed(_logger, _name, e);
+            SendError("wallet_unavailable", $"the events of wallet {address} cannot be followed: {e.Message}", request.Id);
+            return false;
         }
     }
 

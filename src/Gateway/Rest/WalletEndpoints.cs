@@ -42,8 +42,15 @@ internal static class WalletEndpoints
         });
         endpoints.MapGet("/v1/wallets", async (TrackedWallets tracked, CancellationToken cancellationToken) =>
         {
-            var (wallets, upstreamUp) = await tracked.ListAsync(cancellationToken).ConfigureAwait(false);
-            return AccountEndpoints.JsonBody(NativeMessages.WalletList(wallets, upstreamUp));
+            try
+            {
+                var (wallets, upstreamUp) = await tracked.ListAsync(cancellationToken).ConfigureAwait(false);
+                return AccountEndpoints.JsonBody(NativeMessages.WalletList(wallets, upstreamUp));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return AccountEndpoints.ErrorResult(StatusCodes.Status503ServiceUnavailable, "wallet_unavailable", $"the tracked wallets could not be read: {e.Message}; try again");
+            }
         });
         endpoints.MapGet("/v1/wallets/{address}", async (string address, IGrainFactory grains, UpstreamStatus upstream, CancellationToken cancellationToken) =>
         {
