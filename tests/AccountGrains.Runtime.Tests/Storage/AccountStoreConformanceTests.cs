@@ -14,7 +14,7 @@ namespace AccountGrains.Runtime.Tests.Storage;
 public abstract class AccountStoreConformanceTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private readonly List<IAccountStore> _stores = [];
+    private readonly OpenedStores _stores = new();
 
     /// <summary>The store under test, migrated.</summary>
     protected IAccountStore Store { get; private set; } = null!;
@@ -23,12 +23,8 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
     protected abstract AdoNetAccountStore NewStore(bool keepHistory, TimeProvider time);
 
     /// <summary>A new store over the same database, disposed with the test.</summary>
-    protected AdoNetAccountStore CreateStore(bool keepHistory = false, TimeProvider? time = null)
-    {
-        var store = NewStore(keepHistory, time ?? TimeProvider.System);
-        _stores.Add(store);
-        return store;
-    }
+    protected AdoNetAccountStore CreateStore(bool keepHistory = false, TimeProvider? time = null) =>
+        _stores.Add(NewStore(keepHistory, time ?? TimeProvider.System));
 
     /// <summary>A migrated store writing at lease <paramref name="epoch"/>.</summary>
     protected async Task<AdoNetAccountStore> StoreAtEpochAsync(long epoch)
@@ -45,16 +41,7 @@ public abstract class AccountStoreConformanceTests : IAsyncLifetime
         await Store.MigrateAsync(None);
     }
 
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            if (store is IAsyncDisposable disposable)
-            {
-                await disposable.DisposeAsync();
-            }
-        }
-    }
+    public virtual async Task DisposeAsync() => await _stores.DisposeAsync();
 
     [StoreFact]
     public async Task Migrating_again_changes_nothing_and_returns_the_same_version()

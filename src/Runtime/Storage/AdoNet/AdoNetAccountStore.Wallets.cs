@@ -8,121 +8,76 @@ public abstract partial class AdoNetAccountStore : IWalletStore
     public async Task<WalletState?> ReadWalletAsync(string address, CancellationToken cancellationToken)
     {
         WalletStoreArguments.Address(address);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = WalletTables.SelectWallet;
-            AddParameter(command, "@address", address);
-            var json = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return json is string text ? WalletTables.ReadWallet(text) : null;
-        }
+        var states = await QueryAsync(WalletTables.SelectWallet, WalletTables.ReadWallet, cancellationToken, ("@address", address)).ConfigureAwait(false);
+        return states.Count == 0 ? null : states[0];
     }
 
-    public async Task SaveWalletAsync(WalletState wallet, CancellationToken cancellationToken)
+    public Task SaveWalletAsync(WalletState wallet, CancellationToken cancellationToken)
     {
         WalletStoreArguments.Wallet(wallet);
-        await ExecuteAsync(
-            WalletTables.UpsertWallet,
-            command =>
-            {
-                AddParameter(command, "@address", wallet.Address);
-                AddParameter(command, "@state", WalletTables.ToJson(wallet));
-                AddParameter(command, "@tracked", wallet.IsTracked);
-                AddParameter(command, "@at", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            },
-            cancellationToken).ConfigureAwait(false);
+        return ExecuteAsync(WalletTables.UpsertWallet, cancellationToken,
+            ("@address", wallet.Address),
+            ("@state", WalletTables.ToJson(wallet)),
+            ("@tracked", wallet.IsTracked),
+            ("@at", _time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     public async Task<bool> AddActivityAsync(WalletActivityEntry activity, CancellationToken cancellationToken)
     {
         WalletStoreArguments.Activity(activity);
-        return await ExecuteAsync(
-            WalletTables.InsertActivity,
-            command =>
-            {
-                AddParameter(command, "@address", activity.Wallet);
-                AddParameter(command, "@signature", activity.Signature);
-                AddParameter(command, "@slot", unchecked((long)activity.Slot));
-                AddParameter(command, "@block_time", (object?)activity.BlockTime ?? DBNull.Value);
-                AddParameter(command, "@entry", WalletTables.ToJson(activity));
-                AddParameter(command, "@at", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            },
-            cancellationToken).ConfigureAwait(false) > 0;
+        var inserted = await ExecuteAsync(WalletTables.InsertActivity, cancellationToken,
+            ("@address", activity.Wallet),
+            ("@signature", activity.Signature),
+            ("@slot", unchecked((long)activity.Slot)),
+            ("@block_time", (object?)activity.BlockTime ?? DBNull.Value),
+            ("@entry", WalletTables.ToJson(activity)),
+            ("@at", _time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        return inserted > 0;
     }
 
     public Task<IReadOnlyList<WalletActivityEntry>> ReadActivityAsync(string address, ActivityQuery query, CancellationToken cancellationToken)
     {
         WalletStoreArguments.Address(address);
         var limit = WalletStoreArguments.PageSize(query);
-        var before = WalletStoreArguments.Before(query);
-        return QueryAsync(
-            before is null ? WalletTables.SelectActivity : WalletTables.SelectActivityBefore,
-            command =>
-            {
-                AddParameter(command, "@address", address);
-                AddParameter(command, "@limit", limit);
-                if (before is not null)
-                {
-                    AddParameter(command, "@before", before);
-                }
-            },
-            WalletTables.ReadActivity,
-            cancellationToken);
+        return WalletStoreArguments.Before(query) is { } before
+            ? QueryAsync(WalletTables.SelectActivityBefore, WalletTables.ReadActivity, cancellationToken, ("@address", address), ("@before", before), ("@limit", limit))
+            : QueryAsync(WalletTables.SelectActivity, WalletTables.ReadActivity, cancellationToken, ("@address", address), ("@limit", limit));
     }
 
     public Task<int> PruneActivityAsync(string address, int keep, CancellationToken cancellationToken)
     {
         WalletStoreArguments.Address(address);
         WalletStoreArguments.Keep(keep);
-        return ExecuteAsync(
-            WalletTables.PruneActivity,
-            command =>
-            {
-                AddParameter(command, "@address", address);
-                AddParameter(command, "@keep", keep);
-            },
-            cancellationToken);
+        return ExecuteAsync(WalletTables.PruneActivity, cancellationToken, ("@address", address), ("@keep", keep));
     }
 
-    public async Task AddDeadLetterAsync(NotificationDeadLetter letter, CancellationToken cancellationToken)
+    public Task AddDeadLetterAsync(NotificationDeadLetter letter, CancellationToken cancellationToken)
     {
         WalletStoreArguments.DeadLetter(letter);
-        await ExecuteAsync(
-            WalletTables.InsertDeadLetter,
-            command =>
-            {
-                AddParameter(command, "@sink", letter.Sink);
-                AddParameter(command, "@wallet", letter.Wallet);
-                AddParameter(command, "@signature", letter.Signature);
-                AddParameter(command, "@attempts", letter.Attempts);
-                AddParameter(command, "@last_error", letter.LastError);
-                AddParameter(command, "@payload", letter.Payload);
-                AddParameter(command, "@failed_at", letter.FailedAt.ToUnixTimeMilliseconds());
-            },
-            cancellationToken).ConfigureAwait(false);
+        return ExecuteAsync(WalletTables.InsertDeadLetter, cancellationToken,
+            ("@sink", letter.Sink),
+            ("@wallet", letter.Wallet),
+            ("@signature", letter.Signature),
+            ("@attempts", letter.Attempts),
+            ("@last_error", letter.LastError),
+            ("@payload", letter.Payload),
+            ("@failed_at", letter.FailedAt.ToUnixTimeMilliseconds()));
     }
 
     public Task<IReadOnlyList<NotificationDeadLetter>> ReadDeadLettersAsync(string? wallet, int limit, CancellationToken cancellationToken)
     {
         WalletStoreArguments.WalletFilter(wallet);
         WalletStoreArguments.Limit(limit);
-        return QueryAsync(
-            wallet is null ? WalletTables.SelectDeadLetters : WalletTables.SelectDeadLettersOfWallet,
-            command =>
-            {
-                AddParameter(command, "@limit", limit);
-                if (wallet is not null)
-                {
-                    AddParameter(command, "@wallet", wallet);
-                }
-            },
-            WalletTables.ReadDeadLetter,
-            cancellationToken);
+        return wallet is null
+            ? QueryAsync(WalletTables.SelectDeadLetters, WalletTables.ReadDeadLetter, cancellationToken, ("@limit", limit))
+            : QueryAsync(WalletTables.SelectDeadLettersOfWallet, WalletTables.ReadDeadLetter, cancellationToken, ("@wallet", wallet), ("@limit", limit));
     }
 
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        ExecuteAsync(sql, command => AddParameters(command, parameters), cancellationToken);
+
     private async Task<IReadOnlyList<T>> QueryAsync<T>(
-        string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         var rows = new List<T>();
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -130,7 +85,7 @@ public abstract partial class AdoNetAccountStore : IWalletStore
         {
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
-            bind(command);
+            AddParameters(command, parameters);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -142,5 +97,13 @@ public abstract partial class AdoNetAccountStore : IWalletStore
         }
 
         return rows;
+    }
+
+    private static void AddParameters(DbCommand command, (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            AddParameter(command, name, value);
+        }
     }
 }

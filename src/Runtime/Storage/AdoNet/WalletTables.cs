@@ -57,8 +57,8 @@ internal static class WalletTables
 
     public static string ToJson(WalletActivityEntry activity) => JsonSerializer.Serialize(activity, ActivityJson);
 
-    public static WalletState ReadWallet(string json) =>
-        JsonSerializer.Deserialize(json, StateJson) ?? throw new InvalidDataException("a wallets row holds the JSON null instead of a state");
+    public static WalletState ReadWallet(DbDataReader reader) =>
+        JsonSerializer.Deserialize(reader.GetString(0), StateJson) ?? throw new InvalidDataException("a wallets row holds the JSON null instead of a state");
 
     public static WalletActivityEntry ReadActivity(DbDataReader reader) =>
         JsonSerializer.Deserialize(reader.GetString(0), ActivityJson)
