@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AccountGrains.Client.Cluster;
 using AccountGrains.Client.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AccountGrains.Client.Tests;
 
@@ -27,7 +26,7 @@ public sealed class ClientBehaviourTests : IAsyncLifetime
     }
 
     private static AccountGrainsClusterClient Create(IGrainFactory grains, IStreamProvider streams, TimeSpan? callTimeout = null) =>
-        new(grains, streams, new ClusterClientOptions(), callTimeout ?? TimeSpan.FromSeconds(10), "test-client", NullLogger<AccountGrainsClusterClient>.Instance);
+        TestClients.Create(grains, streams, callTimeout);
 
     [Theory]
     [InlineData("", "pubkey is empty*")]

@@ -57,6 +57,45 @@ public sealed class ConflatingSendQueueTests
     }
 
     [Fact]
+    public async Task Wallet_activity_is_never_merged_and_later_states_of_the_wallet_queue_behind_it()
+    {
+        using var queue = new ConflatingSendQueue(16);
+        queue.TryEnqueueLatest("wallet.W", M("s1")).Should().BeTrue();
+        queue.TryEnqueue(M("act1"), orderedAfterKey: "wallet.W").Should().BeTrue();
+        queue.TryEnqueueLatest("wallet.W", M("s2")).Should().BeTrue();
+        queue.TryEnqueue(M("act2"), orderedAfterKey: "wallet.W").Should().BeTrue();
+        queue.TryEnqueue(M("act3"), orderedAfterKey: "wallet.W").Should().BeTrue();
+        queue.TryEnqueueLatest("wallet.W", M("s3")).Should().BeTrue();
+        queue.TryEnqueueLatest("wallet.W", M("s4")).Should().BeTrue();
+        queue.Conflated.Should().Be(1, "only s3, waiting behind the last activity, was replaced");
+        (await DrainAsync(queue)).Should().Equal("s1", "act1", "s2", "act2", "act3", "s4");
+    }
+
+    [Fact]
+    public async Task Sending_an_older_state_of_a_key_leaves_the_newer_waiting_one_conflatable()
+    {
+        using var queue = new ConflatingSendQueue(16);
+        queue.TryEnqueueLatest("wallet.W", M("s1"));
+        queue.TryEnqueue(M("act1"), orderedAfterKey: "wallet.W");
+        queue.TryEnqueueLatest("wallet.W", M("s2"));
+        (await queue.DequeueAsync(CancellationToken.None))!.Value.ToArray().Should().Equal(Encoding.UTF8.GetBytes("s1"));
+
+        queue.TryEnqueueLatest("wallet.W", M("s3")).Should().BeTrue();
+
+        queue.Conflated.Should().Be(1, "s3 replaced s2, which still waits");
+        (await DrainAsync(queue)).Should().Equal("act1", "s3");
+    }
+
+    [Fact]
+    public void Activity_counts_towards_the_hard_limit_like_a_reply()
+    {
+        using var queue = new ConflatingSendQueue(2);
+        queue.TryEnqueue(M("act1"), orderedAfterKey: "wallet.W").Should().BeTrue();
+        queue.TryEnqueue(M("act2"), orderedAfterKey: "wallet.W").Should().BeTrue();
+        queue.TryEnqueue(M("act3"), orderedAfterKey: "wallet.W").Should().BeFalse("past the capacity the socket is closed, never a message dropped silently");
+    }
+
+    [Fact]
     public async Task A_closed_queue_refuses_and_hands_out_what_is_left()
     {
         using var queue = new ConflatingSendQueue(8);

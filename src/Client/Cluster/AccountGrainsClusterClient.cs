@@ -7,7 +7,8 @@ namespace AccountGrains.Client.Cluster;
 
 /// <summary>
 /// A .NET service's way into an AccountGrains cluster without hosting grains: reads account state, follows account
-/// and program streams, tracks wallets through the ingest's interest set, and reads the ingest's status. Calls go to
+/// and program streams, tracks wallets and follows their activity through their wallet grains, and reads the ingest's
+/// status. Calls go to
 /// the grains over RabbitMQ (the partition's owning silo answers) and streams come from the events exchange, the same
 /// way a cluster gateway does it; the client is a member of kind <c>gateway</c> in the membership table while it runs.
 /// <para>
@@ -64,8 +65,8 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
     /// <summary>This client's id in the cluster's membership table (<c>AccountGrains:Cluster:MemberId</c>).</summary>
     public string MemberId { get; }
 
-    /// <summary>Open subscriptions (account and program).</summary>
-    public int SubscriptionCount => _subscriptions.Count;
+    /// <summary>Open subscriptions (account, program and wallet).</summary>
+    public int SubscriptionCount => _subscriptions.Count + _walletSubscriptions.Count;
 
     private IGeyserIngestGrain Ingest => _grains.Get<IGeyserIngestGrain>(IGeyserIngestGrain.DefaultKey);
 
@@ -143,60 +144,6 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
         return OpenAsync(StreamId.ForProgram(owner), onChange, startsWithSnapshot: false, cancellationToken);
     }
 
-    /// <summary>
-    /// Adds the wallet to the ingest's interest set (stored, so it survives restarts): the upstream feed then delivers
-    /// its account, its token accounts and the transactions that mention it. False when it was tracked already.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="address"/> is invalid.</exception>
-    /// <exception cref="AccountGrainsException">The call failed; <see cref="ClusterErrorCodes.Rejected"/> when the interest set is full.</exception>
-    public Task<bool> TrackWalletAsync(string address, CancellationToken cancellationToken = default)
-    {
-        ValidateKey(address, nameof(address));
-        return CallAsync($"tracking wallet {address}", () => Ingest.AddInterestAsync(Interest.Wallet(address)), cancellationToken);
-    }
-
-    /// <summary>Removes the wallet from the ingest's interest set. False when it was not tracked.</summary>
-    public Task<bool> UntrackWalletAsync(string address, CancellationToken cancellationToken = default)
-    {
-        ValidateKey(address, nameof(address));
-        return CallAsync($"untracking wallet {address}", () => Ingest.RemoveInterestAsync(Interest.Wallet(address).Id), cancellationToken);
-    }
-
-    /// <summary>The wallets in the ingest's interest set, by address.</summary>
-    public async Task<IReadOnlyList<TrackedWallet>> GetTrackedAsync(CancellationToken cancellationToken = default)
-    {
-        var interest = await CallAsync("reading the tracked wallets", () => Ingest.GetInterestAsync(), cancellationToken).ConfigureAwait(false);
-        return [.. interest
-            .Where(i => i.Kind == InterestKind.Wallet)
-            .Select(i => new TrackedWallet { Address = i.Key })
-            .OrderBy(w => w.Address, StringComparer.Ordinal)];
-    }
-
-    /// <summary>
-    /// What the cluster knows about a wallet: whether it is tracked and the SOL balance of its own account. The view
-    /// grows with the wallet grain (issue 6: holdings, activity) without changing what is here.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="address"/> is invalid.</exception>
-    public async Task<WalletView> GetWalletAsync(string address, CancellationToken cancellationToken = default)
-    {
-        ValidateKey(address, nameof(address));
-        ThrowIfUnusable();
-
-        // Until the wallet grain exists (issue 6) "tracked" means "in the interest set", read whole from the ingest.
-        var id = Interest.Wallet(address).Id;
-        var interest = CallAsync($"reading whether wallet {address} is tracked", () => Ingest.GetInterestAsync(), cancellationToken);
-        var account = ReadAsync(address, cancellationToken);
-        await Task.WhenAll(interest, account).ConfigureAwait(false);
-        var state = await account.ConfigureAwait(false);
-        return new WalletView
-        {
-            Address = address,
-            IsTracked = (await interest.ConfigureAwait(false)).Any(i => string.Equals(i.Id, id, StringComparison.Ordinal)),
-            Lamports = state?.Lamports,
-            Slot = state?.Slot,
-        };
-    }
-
     /// <summary>What the ingest is doing: source, updates read, last slot, upstream connection, interest count.</summary>
     public Task<IngestStatus> GetIngestStatusAsync(CancellationToken cancellationToken = default) =>
         CallAsync("reading the ingest's status", () => Ingest.GetStatusAsync(), cancellationToken);
@@ -219,6 +166,11 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
         }
 
         foreach (var subscription in _subscriptions.Keys)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var subscription in _walletSubscriptions.Keys)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
@@ -246,13 +198,23 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
 
         // Listed first: a reconnect while the snapshot is read re-reads this one too.
         _subscriptions[subscription] = 0;
+        return await BindAsync(
+            subscription,
+            stream,
+            () => _streams.SubscribeAsync(stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
+            subscription.AttachAsync,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Binds the stream of a new subscription; on failure, or when the client was disposed meanwhile, the subscription is disposed.</summary>
+    private async Task<T> BindAsync<T>(
+        T subscription, StreamId stream, Func<Task<IAsyncDisposable>> subscribe, Func<IAsyncDisposable, ValueTask> attach, CancellationToken cancellationToken)
+        where T : IAsyncDisposable
+    {
         try
         {
-            var upstream = await CallAsync(
-                $"subscribing to {stream}",
-                () => _streams.SubscribeAsync(stream, subscription.OnChangedAsync, cancellationToken).AsTask(),
-                cancellationToken).ConfigureAwait(false);
-            await subscription.AttachAsync(upstream).ConfigureAwait(false);
+            var upstream = await CallAsync($"subscribing to {stream}", subscribe, cancellationToken).ConfigureAwait(false);
+            await attach(upstream).ConfigureAwait(false);
             if (Volatile.Read(ref _disposed) == 1)
             {
                 // Disposed while subscribing: the client's dispose may have missed this one.
@@ -378,6 +340,7 @@ public sealed partial class AccountGrainsClusterClient : IAsyncDisposable
             }
 
             await RereadAsync().ConfigureAwait(false);
+            await RereadWalletsAsync().ConfigureAwait(false);
         }
     }
 

@@ -23,12 +23,10 @@ namespace AccountGrains.Client.Cluster;
 /// </summary>
 public sealed class StreamSubscription : IAsyncDisposable
 {
-    // The subscription whose handler is running on this flow: disposing from inside a handler must not wait for it.
-    private static readonly AsyncLocal<StreamSubscription?> DeliveringOnThisFlow = new();
-
     private readonly Func<AccountState, ValueTask> _handler;
     private readonly int _maxQueued;
     private readonly ILogger _logger;
+    private readonly BrokerBinding _binding;
     private readonly Action<StreamSubscription>? _onDisposed;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamToken> _newest = new(StringComparer.Ordinal);
@@ -37,7 +35,6 @@ public sealed class StreamSubscription : IAsyncDisposable
     private List<AccountState>? _held;
     private int _collapseAt;
     private TaskCompletionSource? _signal;
-    private IAsyncDisposable? _upstream;
     private bool _disposed;
     private long _delivered;
     private long _dropped;
@@ -53,6 +50,7 @@ public sealed class StreamSubscription : IAsyncDisposable
         _maxQueued = maxQueued;
         _collapseAt = maxQueued;
         _logger = logger;
+        _binding = new BrokerBinding(Stream, logger);
         _onDisposed = onDisposed;
         _held = startsWithSnapshot ? [] : null;
         _loop = Task.Run(DeliverAsync);
@@ -126,19 +124,7 @@ public sealed class StreamSubscription : IAsyncDisposable
     }
 
     /// <summary>The broker side of the subscription, disposed with it (at once when this was disposed meanwhile).</summary>
-    internal async ValueTask AttachAsync(IAsyncDisposable upstream)
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _upstream = upstream;
-                return;
-            }
-        }
-
-        await upstream.DisposeAsync().ConfigureAwait(false);
-    }
+    internal ValueTask AttachAsync(IAsyncDisposable upstream) => _binding.AttachAsync(upstream);
 
     /// <summary>
     /// Ends the subscription: the broker binding goes, states still waiting are dropped, and a handler call in progress
@@ -146,7 +132,6 @@ public sealed class StreamSubscription : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        IAsyncDisposable? upstream;
         lock (_gate)
         {
             if (_disposed)
@@ -157,30 +142,10 @@ public sealed class StreamSubscription : IAsyncDisposable
             _disposed = true;
             _held = null;
             _queue.Clear();
-            upstream = _upstream;
-            _upstream = null;
             Signal();
         }
 
-        _onDisposed?.Invoke(this);
-        if (upstream is not null)
-        {
-            try
-            {
-                await upstream.DisposeAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // the binding goes with the connection anyway; ending a subscription never throws
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                ClusterClientLog.UnsubscribeFailed(_logger, Stream.ToString(), e);
-            }
-        }
-
-        if (DeliveringOnThisFlow.Value is null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        await DeliveryFlow.EndAsync(this, _onDisposed, _binding, _loop).ConfigureAwait(false);
     }
 
     public override string ToString() => Stream.ToString();
@@ -240,7 +205,7 @@ public sealed class StreamSubscription : IAsyncDisposable
 
     private async Task DeliverAsync()
     {
-        DeliveringOnThisFlow.Value = this;
+        DeliveryFlow.Enter(this);
         while (true)
         {
             AccountState? next;

@@ -6,11 +6,11 @@ internal static partial class GatewayLog
     [LoggerMessage(3001, LogLevel.Information, "AccountGrains gateway ({Mode}) listening on {Addresses}; source {Source}; storage {Storage}")]
     public static partial void Listening(ILogger logger, string mode, string addresses, string source, string storage);
 
-    [LoggerMessage(3030, LogLevel.Information, "Stream subscriptions are back after a broker reconnect; re-reading {Count} accounts")]
-    public static partial void Rereading(ILogger logger, int count);
+    [LoggerMessage(3030, LogLevel.Information, "Stream subscriptions are back after a broker reconnect; re-reading {Count} {Kind}")]
+    public static partial void Rereading(ILogger logger, int count, string kind);
 
-    [LoggerMessage(3031, LogLevel.Warning, "Re-reading {Pubkey} after a broker reconnect failed; its subscribers get the next update")]
-    public static partial void RereadFailed(ILogger logger, string pubkey, Exception exception);
+    [LoggerMessage(3031, LogLevel.Warning, "Re-reading {Key} after a broker reconnect failed; its subscribers get the next update")]
+    public static partial void RereadFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(3002, LogLevel.Debug, "WebSocket {Connection} opened from {Remote}")]
     public static partial void SocketOpened(ILogger logger, string connection, string? remote);
@@ -29,4 +29,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(3007, LogLevel.Warning, "Could not add account {Pubkey} to the ingest's interest set for a subscriber: {Reason}")]
     public static partial void FollowFailed(ILogger logger, string pubkey, string reason);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Reading the ingest's status for wallet statuses failed; keeping the last known one")]
+    public static partial void UpstreamStatusFailed(ILogger logger, Exception exception);
 }

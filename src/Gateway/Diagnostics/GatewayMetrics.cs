@@ -19,7 +19,7 @@ public sealed class GatewayMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(MeterName);
         _connections = _meter.CreateUpDownCounter<long>("accountgrains.gateway.connections", description: "Open WebSocket connections");
-        _upstreamSubscriptions = _meter.CreateUpDownCounter<long>("accountgrains.gateway.stream_subscriptions", description: "Account streams this gateway subscribes to (one per key)");
+        _upstreamSubscriptions = _meter.CreateUpDownCounter<long>("accountgrains.gateway.stream_subscriptions", description: "Streams this gateway subscribes to (one per key), by kind (accounts, wallets)");
         _messagesSent = _meter.CreateCounter<long>("accountgrains.gateway.messages_sent", description: "WebSocket messages sent");
         _errorsSent = _meter.CreateCounter<long>("accountgrains.gateway.errors_sent", description: "Protocol errors answered, by code");
         _slowClientsClosed = _meter.CreateCounter<long>("accountgrains.gateway.slow_clients_closed", description: "Sockets closed because their send queue overflowed");
@@ -29,9 +29,9 @@ public sealed class GatewayMetrics : IDisposable
 
     internal void ConnectionClosed() => _connections.Add(-1);
 
-    internal void UpstreamSubscriptionOpened() => _upstreamSubscriptions.Add(1);
+    internal void UpstreamSubscriptionOpened(string kind) => _upstreamSubscriptions.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
-    internal void UpstreamSubscriptionClosed() => _upstreamSubscriptions.Add(-1);
+    internal void UpstreamSubscriptionClosed(string kind) => _upstreamSubscriptions.Add(-1, new KeyValuePair<string, object?>("kind", kind));
 
     internal void MessageSent() => _messagesSent.Add(1);
 

@@ -3,6 +3,7 @@ using AccountGrains.Gateway.Diagnostics;
 using AccountGrains.Gateway.Native;
 using AccountGrains.Gateway.Rest;
 using AccountGrains.Gateway.Subscriptions;
+using AccountGrains.Gateway.Wallets;
 using AccountGrains.Grains.Hosting;
 using AccountGrains.Grains.Ingest;
 using System.Diagnostics.Metrics;
@@ -49,6 +50,10 @@ public static class GatewayApp
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<AccountSubscriptionHub>();
+        builder.Services.AddSingleton<WalletSubscriptionHub>();
+        builder.Services.AddSingleton<UpstreamStatus>();
+        builder.Services.AddSingleton<TrackedWallets>();
+        builder.Services.AddSingleton<NativeServices>();
         builder.Services.AddHealthChecks()
             .AddCheck<IngestHealthCheck>("ingest")
             .AddCheck<ReadyCheck>("ready", tags: [ReadyCheck.Tag]);
@@ -61,11 +66,12 @@ public static class GatewayApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = gateway.KeepAliveInterval });
         app.MapNativeWebSocket();
         app.MapAccountEndpoints();
+        app.MapWalletEndpoints();
         app.MapIngestEndpoints();
         app.MapHealthChecks("/healthz");
         app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyCheck.Tag) });
         app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /v1/interest, /v1/ingest, /healthz and /metrics"));
+        app.MapFallback(() => AccountEndpoints.ErrorResult(StatusCodes.Status404NotFound, "not_found", "no such endpoint; see README.md for /ws, /v1/accounts/{pubkey}, /v1/wallets, /v1/interest, /v1/ingest, /healthz and /metrics"));
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -6,6 +6,12 @@ namespace AccountGrains.Gateway.Native;
 /// therefore receives the latest state of each account instead of a backlog, and the queue holds at most one
 /// update per subscribed account plus replies. Past <see cref="Capacity"/> entries the queue refuses, and the
 /// socket is closed: a slow client never slows the grains or anyone else.
+/// <para>
+/// A message that must never be merged but belongs to a key (a wallet's activity) is queued with
+/// <see cref="TryEnqueue(ReadOnlyMemory{byte}, string?)"/> and that key: it counts towards the capacity like a reply,
+/// and ends the conflation of the key's waiting update, so a later update of the key queues behind it and the key's
+/// messages keep their order.
+/// </para>
 /// </summary>
 internal sealed class ConflatingSendQueue(int capacity) : IDisposable
 {
@@ -31,14 +37,22 @@ internal sealed class ConflatingSendQueue(int capacity) : IDisposable
     /// <summary>Updates replaced by a newer one before they were sent.</summary>
     public long Conflated { get; private set; }
 
-    /// <summary>Queues a reply. False when the queue is full or closed.</summary>
-    public bool TryEnqueue(ReadOnlyMemory<byte> message)
+    /// <summary>
+    /// Queues a message that is never merged (a reply, a wallet's activity). With <paramref name="orderedAfterKey"/>, a
+    /// waiting update of that key is no longer replaced: later ones queue after this message. False when full or closed.
+    /// </summary>
+    public bool TryEnqueue(ReadOnlyMemory<byte> message, string? orderedAfterKey = null)
     {
         lock (_gate)
         {
             if (_closed || _order.Count >= capacity)
             {
                 return false;
+            }
+
+            if (orderedAfterKey is not null)
+            {
+                _waitingByKey.Remove(orderedAfterKey);
             }
 
             _order.Enqueue(new Entry(null, message));
@@ -89,7 +103,8 @@ internal sealed class ConflatingSendQueue(int capacity) : IDisposable
             {
                 if (_order.TryDequeue(out var entry))
                 {
-                    if (entry.Key is not null)
+                    // A newer entry of the key may wait behind this one (see TryEnqueue's orderedAfterKey).
+                    if (entry.Key is not null && _waitingByKey.TryGetValue(entry.Key, out var waiting) && ReferenceEquals(waiting, entry))
                     {
                         _waitingByKey.Remove(entry.Key);
                     }

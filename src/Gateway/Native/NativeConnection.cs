@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using AccountGrains.Gateway.Configuration;
 using AccountGrains.Gateway.Diagnostics;
 using AccountGrains.Gateway.Subscriptions;
+using AccountGrains.Gateway.Wallets;
 using AccountGrains.Solana;
 
 namespace AccountGrains.Gateway.Native;
@@ -17,12 +18,15 @@ namespace AccountGrains.Gateway.Native;
 /// account, the socket never sends a <see cref="StreamToken"/> lower than one it sent before.
 /// </para>
 /// </summary>
-internal sealed class NativeConnection : IAccountSubscriber, IDisposable
+internal sealed partial class NativeConnection : IAccountSubscriber, IDisposable
 {
     private static long s_nextId;
     private readonly WebSocket _socket;
     private readonly IGrainFactory _grains;
     private readonly AccountSubscriptionHub _hub;
+    private readonly WalletSubscriptionHub _walletHub;
+    private readonly TrackedWallets _trackedWallets;
+    private readonly UpstreamStatus _upstream;
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
@@ -35,11 +39,14 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
     private long _sent;
     private int _overflowed;
 
-    public NativeConnection(WebSocket socket, IGrainFactory grains, AccountSubscriptionHub hub, GatewayOptions options, GatewayMetrics metrics, ILogger logger)
+    public NativeConnection(WebSocket socket, IGrainFactory grains, NativeServices services, GatewayOptions options, GatewayMetrics metrics, ILogger logger)
     {
         _socket = socket;
         _grains = grains;
-        _hub = hub;
+        _hub = services.Accounts;
+        _walletHub = services.Wallets;
+        _trackedWallets = services.TrackedWallets;
+        _upstream = services.Upstream;
         _options = options;
         _metrics = metrics;
         _logger = logger;
@@ -73,6 +80,7 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
             }
 
             _subscriptions.Clear();
+            await DetachWalletsAsync().ConfigureAwait(false);
             await _closing.CancelAsync().ConfigureAwait(false);
             await sending.ConfigureAwait(false);
             _metrics.ConnectionClosed();
@@ -208,8 +216,11 @@ internal sealed class NativeConnection : IAccountSubscriber, IDisposable
             case "ping":
                 Send(NativeMessages.Pong(request.Id));
                 break;
+            case var action when IsWalletAction(action):
+                await HandleWalletAsync(request, cancellationToken).ConfigureAwait(false);
+                break;
             default:
-                SendError("unknown_action", $"unknown action '{Truncate(request.Action)}'; use subscribe, unsubscribe or ping", request.Id);
+                SendError("unknown_action", $"unknown action '{Truncate(request.Action)}'; use subscribe, unsubscribe, track, untrack, list, subscribe_wallet, unsubscribe_wallet or ping", request.Id);
                 break;
         }
     }

@@ -1,6 +1,7 @@
 using AccountGrains.Gateway.Configuration;
 using AccountGrains.Gateway.Diagnostics;
 using AccountGrains.Gateway.Subscriptions;
+using AccountGrains.Gateway.Wallets;
 using Microsoft.Extensions.Options;
 
 namespace AccountGrains.Gateway.Native;
@@ -10,7 +11,7 @@ internal static class NativeEndpoint
 {
     public static IEndpointRouteBuilder MapNativeWebSocket(this IEndpointRouteBuilder endpoints, string path = "/ws")
     {
-        endpoints.Map(path, async (HttpContext context, IGrainFactory grains, AccountSubscriptionHub hub,
+        endpoints.Map(path, async (HttpContext context, IGrainFactory grains, NativeServices services,
             IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers, IHostApplicationLifetime lifetime) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
@@ -21,10 +22,17 @@ internal static class NativeEndpoint
             }
 
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-            using var connection = new NativeConnection(socket, grains, hub, options.Value, metrics, loggers.CreateLogger("AccountGrains.Gateway.Native"));
+            using var connection = new NativeConnection(socket, grains, services, options.Value, metrics, loggers.CreateLogger("AccountGrains.Gateway.Native"));
             await connection.RunAsync(context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted, lifetime.ApplicationStopping).ConfigureAwait(false);
             return Results.Empty;
         });
         return endpoints;
     }
 }
+
+/// <summary>What every <c>/ws</c> connection shares: the subscription hubs and the wallet readers.</summary>
+internal sealed record NativeServices(
+    AccountSubscriptionHub Accounts,
+    WalletSubscriptionHub Wallets,
+    TrackedWallets TrackedWallets,
+    UpstreamStatus Upstream);

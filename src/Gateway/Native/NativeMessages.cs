@@ -9,7 +9,7 @@ namespace AccountGrains.Gateway.Native;
 /// <code>{"type":"account","pubkey":…,"source":"cache"|"database"|"realtime","account":{"pubkey","slot",
 /// "write_version","account_type","owner","lamports","data_json":{…},"created_at", …}}</code>
 /// </summary>
-internal static class NativeMessages
+internal static partial class NativeMessages
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
@@ -69,7 +69,7 @@ internal static class NativeMessages
         }
 
         json.WriteBoolean("closed"u8, state.IsClosed);
-        json.WriteString("created_at"u8, state.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("created_at"u8, Timestamp(state.CreatedAt));
         json.WriteEndObject();
     }
 
@@ -96,14 +96,24 @@ internal static class NativeMessages
         json.WriteEndObject();
     });
 
-    private static byte[] Small(Action<Utf8JsonWriter> body)
+    private static byte[] Small(Action<Utf8JsonWriter> body) => Object(body, 256);
+
+    /// <summary>A JSON object whose members <paramref name="body"/> writes.</summary>
+    private static byte[] Object(Action<Utf8JsonWriter> body, int capacity) => Document(json =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        json.WriteStartObject();
+        body(json);
+        json.WriteEndObject();
+    }, capacity);
+
+    /// <summary>The one JSON value <paramref name="write"/> writes (a REST body), as UTF-8.</summary>
+    public static byte[] Document(Action<Utf8JsonWriter> write, int capacity = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var buffer = new ArrayBufferWriter<byte>(capacity);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
+            write(json);
         }
 
         return buffer.WrittenSpan.ToArray();

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using AccountGrains.Gateway.Native;
 using AccountGrains.Solana;
 
@@ -23,17 +21,16 @@ internal static class AccountEndpoints
                 return ErrorResult(StatusCodes.Status404NotFound, "account_not_found", $"no state is known for account {pubkey}");
             }
 
-            var buffer = new ArrayBufferWriter<byte>(1024);
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                NativeMessages.WriteAccount(json, snapshot.State);
-            }
-
-            return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json");
+            return JsonBody(NativeMessages.Document(json => NativeMessages.WriteAccount(json, snapshot.State)));
         });
         return endpoints;
     }
 
+    /// <summary>A body written by <see cref="NativeMessages"/>, the same bytes the socket would carry.</summary>
+    public static IResult JsonBody(byte[] utf8Json, int status = StatusCodes.Status200OK) =>
+        Results.Text(utf8Json, "application/json", status);
+
     public static IResult ErrorResult(int status, string code, string message) =>
         Results.Json(new { error = new { code, message } }, statusCode: status);
 }
+

@@ -19,7 +19,7 @@ public interface IWalletGrain : IGrain
     /// <summary>Removes <paramref name="tracker"/> (or every tracker, for <see cref="WalletTrackRequest.AllTrackers"/>); the wallet stays known, untracked.</summary>
     Task<WalletState> UntrackAsync(string tracker);
 
-    /// <summary>What the grain knows; secrets of sinks are left out.</summary>
+    /// <summary>What the grain knows; secrets of sinks are replaced by <see cref="NotificationSink.RedactedSecret"/>.</summary>
     Task<WalletState> GetAsync();
 
     /// <summary>Activity newest first, older than <see cref="ActivityQuery.Before"/> when given.</summary>

@@ -22,7 +22,7 @@ public enum WalletStatus
 /// <param name="Lamports">SOL balance in lamports (1 SOL = 10^9 lamports).</param>
 /// <param name="BalanceSlot">Slot of the newest balance information.</param>
 /// <param name="Holdings">Token accounts the wallet owns.</param>
-/// <param name="Sinks">Notification sinks of this wallet (on top of the global ones); secrets are null in views.</param>
+/// <param name="Sinks">Notification sinks of this wallet (on top of the global ones); in views a secret is <see cref="NotificationSink.RedactedSecret"/>.</param>
 /// <param name="ActivityCount">Transactions recorded since the wallet was first tracked.</param>
 /// <param name="LastActivitySlot">Slot of the newest recorded transaction, 0 when none.</param>
 /// <param name="TrackedSince">When the current tracking began; null when untracked.</param>
@@ -44,7 +44,7 @@ public sealed record WalletState(
     /// <summary>A wallet nobody has tracked yet.</summary>
     public static WalletState Empty(string address, DateTimeOffset now) => new(address, [], null, 0, [], [], 0, 0, null, now);
 
-    /// <summary>The status given whether the upstream feed is up (see <see cref="IngestStatus"/>).</summary>
+    /// <summary>The status given whether the upstream feed is up (<see cref="WalletUpstream.IsUp"/> says).</summary>
     public WalletStatus StatusWith(bool upstreamUp) => !IsTracked ? WalletStatus.Untracked : upstreamUp ? WalletStatus.Active : WalletStatus.Disconnected;
 }
 
@@ -71,6 +71,9 @@ public sealed record NotificationSink(string Kind, string Url, string? Secret = 
 {
     public const string Webhook = "webhook";
     public const string Discord = "discord";
+
+    /// <summary>Stands for the secret in what grains return: the secret itself never leaves the grain.</summary>
+    public const string RedactedSecret = "(redacted)";
 
     /// <summary>Identity of the sink within a wallet: kind and URL.</summary>
     public string Id => $"{Kind} {Url}";

@@ -334,8 +334,10 @@ internal sealed class WalletGrain(
                 throw new ArgumentException(error, nameof(added));
             }
 
+            // A view sent back keeps the secret it stands for.
+            var kept = sink.Secret == NotificationSink.RedactedSecret ? sink with { Secret = sinks.Find(s => s.Id == sink.Id)?.Secret } : sink;
             sinks.RemoveAll(s => s.Id == sink.Id);
-            sinks.Add(sink);
+            sinks.Add(kept);
         }
 
         if (sinks.Count > Options.MaxSinksPerWallet)
@@ -388,6 +390,9 @@ internal sealed class WalletGrain(
         }
     }
 
+    // A secret never leaves the grain; views keep a marker so readers can tell a sink has one.
     private static WalletState Redacted(WalletState state) =>
-        state.Sinks.Any(s => s.Secret is not null) ? state with { Sinks = [.. state.Sinks.Select(s => s with { Secret = null })] } : state;
+        state.Sinks.Any(s => s.Secret is not null and not NotificationSink.RedactedSecret)
+            ? state with { Sinks = [.. state.Sinks.Select(s => s.Secret is null ? s : s with { Secret = NotificationSink.RedactedSecret })] }
+            : state;
 }

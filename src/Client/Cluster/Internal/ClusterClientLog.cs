@@ -30,4 +30,10 @@ internal static partial class ClusterClientLog
 
     [LoggerMessage(7009, LogLevel.Warning, "Re-reading account {Pubkey} after a broker reconnect failed; its subscribers get its next change")]
     public static partial void RereadFailed(ILogger logger, string pubkey, Exception exception);
+
+    [LoggerMessage(7010, LogLevel.Warning, "The handler of wallet subscription {Stream} failed on event {Sequence}; the subscription goes on")]
+    public static partial void WalletHandlerFailed(ILogger logger, string stream, long sequence, Exception exception);
+
+    [LoggerMessage(7011, LogLevel.Warning, "Re-reading wallet {Address} after a broker reconnect failed; its subscribers get its next event")]
+    public static partial void WalletRereadFailed(ILogger logger, string address, Exception exception);
 }

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using AccountGrains.Solana.Transactions;
+
+namespace AccountGrains.Gateway.Native;
+
+/// <summary>
+/// Wallet messages of the native protocol, and the wallet and activity objects that REST sends as they are. A wallet:
+/// <code>{"address","status":"active"|"disconnected"|"untracked","trackers":[…],"lamports":…|null,"sol":"1.5"|null,
+/// "balance_slot","holdings":[{"token_account","mint","program","raw_amount":"…","decimals","amount"}],
+/// "sinks":[{"kind","url","has_secret"}],"activity_count","last_activity_slot","tracked_since":"…"|null}</code>
+/// </summary>
+internal static partial class NativeMessages
+{
+    private const int LamportsPerSolDecimals = 9;
+
+    /// <summary><c>{"type":"wallet","id":…,"wallet":{…}}</c>: the reply to track, untrack and subscribe_wallet.</summary>
+    public static byte[] Wallet(WalletState state, WalletStatus status, string? requestId) => Object(json =>
+    {
+        json.WriteString("type"u8, "wallet"u8);
+        WriteRequestId(json, requestId);
+        json.WritePropertyName("wallet"u8);
+        WriteWallet(json, state, status);
+    }, 1024);
+
+    /// <summary><c>{"type":"wallets","id":…,"wallets":[…]}</c>: the reply to list.</summary>
+    public static byte[] Wallets(IReadOnlyList<WalletState> wallets, bool upstreamUp, string? requestId) => Object(json =>
+    {
+        json.WriteString("type"u8, "wallets"u8);
+        WriteRequestId(json, requestId);
+        WriteWalletList(json, wallets, upstreamUp);
+    }, 256 + (wallets.Count * 512));
+
+    /// <summary>The body of <c>GET /v1/wallets</c>: <c>{"wallets":[…]}</c>.</summary>
+    public static byte[] WalletList(IReadOnlyList<WalletState> wallets, bool upstreamUp) =>
+        Object(json => WriteWalletList(json, wallets, upstreamUp), 256 + (wallets.Count * 512));
+
+    /// <summary>The body of the wallet endpoints: the wallet object alone.</summary>
+    public static byte[] WalletDocument(WalletState state, WalletStatus status) => Document(json => WriteWallet(json, state, status));
+
+    /// <summary>The body of <c>GET /v1/wallets/{address}/activity</c>: <c>{"activity":[…],"next_before":…}</c>.</summary>
+    public static byte[] ActivityPage(IReadOnlyList<WalletActivityEntry> activity, string? nextBefore) => Object(json =>
+    {
+        WriteArray(json, "activity"u8, activity, WriteActivity);
+        json.WriteString("next_before"u8, nextBefore);
+    }, 256 + (activity.Count * 768));
+
+    /// <summary>A push: <c>{"type":"wallet_activity","address","sequence","activity":{…}}</c>.</summary>
+    public static byte[] WalletActivity(string address, long sequence, WalletActivityEntry activity) => Object(json =>
+    {
+        json.WriteString("type"u8, "wallet_activity"u8);
+        json.WriteString("address"u8, address);
+        json.WriteNumber("sequence"u8, sequence);
+        json.WritePropertyName("activity"u8);
+        WriteActivity(json, activity);
+    }, 1024);
+
+    /// <summary>A push: <c>{"type":"wallet_state","address","sequence","wallet":{…}}</c>.</summary>
+    public static byte[] WalletStateChanged(string address, long sequence, WalletState state, WalletStatus status) => Object(json =>
+    {
+        json.WriteString("type"u8, "wallet_state"u8);
+        json.WriteString("address"u8, address);
+        json.WriteNumber("sequence"u8, sequence);
+        json.WritePropertyName("wallet"u8);
+        WriteWallet(json, state, status);
+    }, 1024);
+
+    public static byte[] WalletUnsubscribed(string address, string? requestId) => Small(json =>
+    {
+        json.WriteString("type"u8, "wallet_unsubscribed"u8);
+        WriteRequestId(json, requestId);
+        json.WriteString("address"u8, address);
+    });
+
+    /// <summary>The wallet object (see the type's summary).</summary>
+    public static void WriteWallet(Utf8JsonWriter json, WalletState state, WalletStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(state);
+        json.WriteStartObject();
+        json.WriteString("address"u8, state.Address);
+        json.WriteString("status"u8, StatusName(status));
+        WriteArray(json, "trackers"u8, state.Trackers, static (json, tracker) => json.WriteStringValue(tracker));
+        WriteNullableNumber(json, "lamports"u8, state.Lamports);
+        json.WriteString("sol"u8, state.Lamports is { } lamports ? TokenAmount.Format(lamports, LamportsPerSolDecimals) : null);
+        json.WriteNumber("balance_slot"u8, state.BalanceSlot);
+        WriteArray(json, "holdings"u8, state.Holdings, static (json, holding) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("token_account"u8, holding.TokenAccount);
+            json.WriteString("mint"u8, holding.Mint);
+            json.WriteString("program"u8, holding.Program);
+            json.WriteString("raw_amount"u8, holding.RawAmount.ToString(CultureInfo.InvariantCulture));
+            WriteNullableNumber(json, "decimals"u8, holding.Decimals);
+            json.WriteString("amount"u8, holding.Amount);
+            json.WriteEndObject();
+        });
+        WriteArray(json, "sinks"u8, state.Sinks, static (json, sink) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("kind"u8, sink.Kind);
+            json.WriteString("url"u8, sink.Url);
+            json.WriteBoolean("has_secret"u8, sink.Secret is not null);
+            json.WriteEndObject();
+        });
+        json.WriteNumber("activity_count"u8, state.ActivityCount);
+        json.WriteNumber("last_activity_slot"u8, state.LastActivitySlot);
+        json.WriteString("tracked_since"u8, state.TrackedSince is { } since ? Timestamp(since) : null);
+        json.WriteEndObject();
+    }
+
+    /// <summary>One activity entry: what a transaction did to the wallet.</summary>
+    public static void WriteActivity(Utf8JsonWriter json, WalletActivityEntry activity)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(activity);
+        json.WriteStartObject();
+        json.WriteString("signature"u8, activity.Signature);
+        json.WriteNumber("slot"u8, activity.Slot);
+        WriteNullableNumber(json, "block_time"u8, activity.BlockTime);
+        json.WriteBoolean("succeeded"u8, activity.Succeeded);
+        json.WriteString("error"u8, activity.Error);
+        json.WriteNumber("fee"u8, activity.Fee);
+        json.WriteBoolean("paid_fee"u8, activity.PaidFee);
+        json.WriteNumber("sol_change"u8, activity.SolChange);
+        json.WriteNumber("sol_transferred"u8, activity.SolTransferred);
+        WriteArray(json, "token_changes"u8, activity.TokenChanges, static (json, change) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("mint"u8, change.Mint);
+            json.WriteString("program"u8, change.Program);
+            json.WriteString("raw_change"u8, change.RawChange);
+            json.WriteNumber("decimals"u8, change.Decimals);
+            json.WriteString("amount"u8, change.Amount);
+            json.WriteNumber("accounts_created"u8, change.AccountsCreated);
+            json.WriteNumber("accounts_closed"u8, change.AccountsClosed);
+            json.WriteEndObject();
+        });
+        WriteArray(json, "counterparties"u8, activity.Counterparties, static (json, counterparty) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("address"u8, counterparty.Address);
+            json.WriteString("mint"u8, counterparty.Mint);
+            json.WriteString("raw_change"u8, counterparty.RawChange);
+            json.WriteEndObject();
+        });
+        json.WriteString("summary"u8, activity.Summary);
+        json.WriteEndObject();
+    }
+
+    private static void WriteWalletList(Utf8JsonWriter json, IReadOnlyList<WalletState> wallets, bool upstreamUp) =>
+        WriteArray(json, "wallets"u8, wallets, (json, wallet) => WriteWallet(json, wallet, wallet.StatusWith(upstreamUp)));
+
+    private static void WriteArray<T>(Utf8JsonWriter json, ReadOnlySpan<byte> name, IEnumerable<T> items, Action<Utf8JsonWriter, T> writeItem)
+    {
+        json.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            writeItem(json, item);
+        }
+
+        json.WriteEndArray();
+    }
+
+    // Decimal takes every integer type exactly (an integer decimal is written without a point).
+    private static void WriteNullableNumber(Utf8JsonWriter json, ReadOnlySpan<byte> name, decimal? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static string Timestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static ReadOnlySpan<byte> StatusName(WalletStatus status) => status switch
+    {
+        WalletStatus.Active => "active"u8,
+        WalletStatus.Disconnected => "disconnected"u8,
+        _ => "untracked"u8,
+    };
+}
