@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using AccountGrains.Grains.Hosting;
 using AccountGrains.Grains.Wallets;
-using AccountGrains.Runtime.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AccountGrains.Bench.Wallets;
 
@@ -92,11 +88,7 @@ internal static class WalletBenchmarks
             settings["AccountGrains:Notifications:QueueCapacity"] = (transactions * 2).ToString(CultureInfo.InvariantCulture);
         }
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest: false);
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await EmbeddedSilo.StartAsync(settings);
         try
         {
             var work = WalletWorkload.Create(transactions, walletCount, seed);

@@ -1,18 +1,13 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AccountGrains.Bench.Wallets;
 
 /// <summary>
-/// A webhook receiver on Kestrel (127.0.0.1, a free port, HTTP/1.1) that answers 204 and reports the <c>signature</c>
+/// A webhook receiver on Kestrel (127.0.0.1, a free port) that answers 204 and reports the <c>signature</c>
 /// of each body to the current round's <see cref="Arrivals"/>. It runs in the benchmark's process, on the same cores.
 /// </summary>
 internal sealed class WebhookCounter : IAsyncDisposable
@@ -32,11 +27,10 @@ internal sealed class WebhookCounter : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var counter = new WebhookCounter(builder.Build());
         await counter._app.StartAsync();
-        var address = counter._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        counter.Url = $"{address}/hook";
+        counter.Url = $"{counter._app.Urls.Single()}/hook";
         return counter;
     }
 
