@@ -2,6 +2,7 @@ using System.Globalization;
 using AccountGrains.Bench.Ingest;
 using AccountGrains.Bench.Micro;
 using AccountGrains.Bench.Pipeline;
+using AccountGrains.Bench.Wallets;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -11,6 +12,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/AccountGrains.Bench -- decode [BenchmarkDotNet args]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- ingest [rounds] [updates]
 // dotnet run -c Release --project bench/AccountGrains.Bench -- cluster [rounds] [updates] [accounts]   (needs scripts/test-servers.sh)
+// dotnet run -c Release --project bench/AccountGrains.Bench -- wallets [rounds] [transactions] [wallets]   (PostgreSQL too with scripts/test-servers.sh)
 var mode = args.Length > 0 ? args[0] : "pipeline";
 if (mode == "cluster")
 {
@@ -24,6 +26,13 @@ if (mode == "ingest")
 {
     return await IngestBenchmarks.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000);
+}
+
+if (mode == "wallets")
+{
+    return await WalletBenchmarks.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200);
 }
 
 if (mode is "micro" or "decode")
@@ -43,7 +52,7 @@ if (mode is "micro" or "decode")
 
 if (mode != "pipeline")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro', 'decode', 'ingest' or 'cluster'");
+    Console.Error.WriteLine($"unknown mode '{mode}': use 'pipeline', 'micro', 'decode', 'ingest', 'cluster' or 'wallets'");
     return 2;
 }
 

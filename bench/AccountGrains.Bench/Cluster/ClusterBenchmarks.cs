@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AccountGrains.Bench.Pipeline;
-using AccountGrains.Grains.Hosting;
-using AccountGrains.Runtime.Hosting;
 using AccountGrains.Runtime.Transport;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -87,11 +84,7 @@ internal static class ClusterBenchmarks
                 settings["AccountGrains:RabbitMq:Prefix"] = schema + ".";
             }
 
-            var builder = Host.CreateApplicationBuilder();
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest: false);
-            using var host = builder.Build();
-            await host.StartAsync();
+            using var host = await EmbeddedSilo.StartAsync(settings);
             try
             {
                 var grains = host.Services.GetRequiredService<IGrainFactory>();

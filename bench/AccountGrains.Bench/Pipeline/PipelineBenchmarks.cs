@@ -3,8 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using AccountGrains.Gateway.Hosting;
-using AccountGrains.Grains.Hosting;
-using AccountGrains.Runtime.Hosting;
 using AccountGrains.Runtime.Storage;
 using AccountGrains.Solana;
 using Microsoft.Extensions.Configuration;
@@ -200,16 +198,12 @@ internal static class PipelineBenchmarks
         public static async Task<Silo> StartAsync(string? replayPath)
         {
             var directory = Directory.CreateTempSubdirectory("accountgrains-bench-");
-            var builder = Host.CreateApplicationBuilder();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var host = await EmbeddedSilo.StartAsync(new Dictionary<string, string?>
             {
                 ["AccountGrains:Storage:SqlitePath"] = Path.Combine(directory.FullName, "state.db"),
                 ["AccountGrains:Ingest:Replay:Path"] = replayPath ?? "unused.jsonl",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
-            builder.Services.AddAccountGrainsSilo(builder.Configuration).AddAccountGrains(builder.Configuration, startIngest: false);
-            var host = builder.Build();
-            await host.StartAsync();
             return new Silo(host, directory);
         }
 
