@@ -127,7 +127,7 @@ public sealed class ClusterClientTests(TestCluster cluster) : IClassFixture<Test
     // Tracking goes through the wallet grain, which publishes on wallet.<address>: over RabbitMQ that comes with the
     // wallet-streams branch (RabbitMqStreamProvider throws NotSupportedException until then). WalletClientTests cover
     // the same calls over an embedded silo.
-    [ClusterFact(Skip = "wallet events over RabbitMQ are not written yet (branch wallet-streams); see WalletClientTests")]
+    [ClusterFact]
     public async Task Tracked_wallet_is_in_the_ingest_interest_and_stored_until_untracked()
     {
         await using var client = await cluster.ConnectAsync();
