@@ -268,7 +268,7 @@ public sealed class WalletTrackingTests : IAsyncLifetime
         var grain = restarted.Grains.Get<IWalletGrain>(Wallet);
         var state = await grain.GetAsync();
         state.Trackers.Should().Equal("desk-1");
-        state.Sinks.Should().ContainSingle().Which.Should().Be(new NotificationSink(NotificationSink.Webhook, _receiver.Url("/mine")), "secrets never leave the grain");
+        state.Sinks.Should().ContainSingle().Which.Should().Be(new NotificationSink(NotificationSink.Webhook, _receiver.Url("/mine"), NotificationSink.RedactedSecret), "secrets never leave the grain");
         (await grain.GetActivityAsync(new ActivityQuery(null, 10))).Select(a => a.Signature).Should().Equal(before.SignatureText);
 
         var after = SolTransfer();
