@@ -200,4 +200,44 @@ public sealed class WalletRestTests : IAsyncLifetime
         (await second.GetJsonAsync($"/v1/wallets/{address}/activity")).GetProperty("activity")[0].GetProperty("signature").GetString()
             .Should().Be(activity.Signature);
     }
+
+    [Fact]
+    public async Task Notifications_given_up_on_are_listed_per_wallet_without_the_sinks_secrets()
+    {
+        await using var gateway = await EmbeddedGateway.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["AccountGrains:Notifications:MaxAttempts"] = "1",
+        });
+        var address = Updates.NewPubkey();
+
+        // Nothing listens on port 1 of the loopback: the one attempt fails, the notification is a dead letter.
+        (await gateway.TrackAsync(address, new
+        {
+            tracker = "ops",
+            sinks = new object[]
+            {
+                new { kind = "webhook", url = "http://127.0.0.1:1/hook?key=query-secret", secret = "hmac-secret" },
+                new { kind = "discord", url = "http://127.0.0.1:1/api/webhooks/123/TOKEN-IN-PATH" },
+            },
+        })).EnsureSuccessStatusCode();
+        var activity = WalletActivities.Received(address, 77, 1_000);
+        await TestWallets.ApplyAsync(gateway.Grains, activity, 1);
+
+        JsonElement letters = default;
+        await Waits.UntilAsync(async () =>
+        {
+            letters = (await gateway.GetJsonAsync($"/v1/wallets/{address}/dead-letters")).GetProperty("dead_letters");
+            return letters.GetArrayLength() == 2;
+        }, "a dead letter per sink");
+        letters.EnumerateArray().Select(l => l.GetProperty("sink").GetString()).Should().BeEquivalentTo("webhook http://127.0.0.1:1", "discord http://127.0.0.1:1");
+        letters.EnumerateArray().Should().OnlyContain(l => l.GetProperty("signature").GetString() == activity.Signature
+            && l.GetProperty("attempts").GetInt32() == 1
+            && !string.IsNullOrEmpty(l.GetProperty("last_error").GetString()));
+        letters.GetRawText().Should().NotContain("TOKEN-IN-PATH").And.NotContain("query-secret").And.NotContain("hmac-secret");
+
+        var badLimit = await gateway.Http.GetAsync($"/v1/wallets/{address}/dead-letters?limit=0");
+        badLimit.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await badLimit.JsonAsync()).GetProperty("error").GetProperty("code").GetString().Should().Be("invalid_limit");
+        (await gateway.GetJsonAsync($"/v1/wallets/{address}/dead-letters?limit=1")).GetProperty("dead_letters").GetArrayLength().Should().Be(1);
+    }
 }

@@ -45,6 +45,34 @@ internal static partial class NativeMessages
         json.WriteString("next_before"u8, nextBefore);
     }, 256 + (activity.Count * 768));
 
+    /// <summary>
+    /// The body of <c>GET /v1/wallets/{address}/dead-letters</c>: <c>{"dead_letters":[{"sink","signature","attempts",
+    /// "last_error","failed_at","payload"}]}</c>. The sink shows its kind and <c>scheme://host:port</c> only: a
+    /// Discord webhook URL holds its token in the path.
+    /// </summary>
+    public static byte[] DeadLetters(IReadOnlyList<NotificationDeadLetter> letters) => Object(
+        json => WriteArray(json, "dead_letters"u8, letters, static (json, letter) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("sink"u8, SafeSink(letter.Sink));
+            json.WriteString("signature"u8, letter.Signature);
+            json.WriteNumber("attempts"u8, letter.Attempts);
+            json.WriteString("last_error"u8, letter.LastError);
+            json.WriteString("failed_at"u8, letter.FailedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("payload"u8, letter.Payload);
+            json.WriteEndObject();
+        }),
+        256 + (letters.Count * 1024));
+
+    /// <summary><c>kind scheme://host:port</c> of a dead letter's <c>kind url</c>.</summary>
+    private static string SafeSink(string sink)
+    {
+        var space = sink.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && Uri.TryCreate(sink[(space + 1)..], UriKind.Absolute, out var url)
+            ? $"{sink[..space]} {Solana.SafeUri.Describe(url)}"
+            : sink.Split(' ')[0];
+    }
+
     /// <summary>A push: <c>{"type":"wallet_activity","address","sequence","activity":{…}}</c>.</summary>
     public static byte[] WalletActivity(string address, long sequence, WalletActivityEntry activity) => Object(json =>
     {

@@ -8,7 +8,7 @@ namespace AccountGrains.Gateway.Rest;
 /// <summary>
 /// Wallets over HTTP: <c>POST /v1/wallets/{address}</c> (track), <c>DELETE /v1/wallets/{address}</c> (untrack),
 /// <c>GET /v1/wallets</c> (the tracked ones), <c>GET /v1/wallets/{address}</c> and
-/// <c>GET /v1/wallets/{address}/activity</c>. Bodies are the objects of the <c>/ws</c> protocol, written by
+/// <c>GET /v1/wallets/{address}/activity</c> and <c>GET /v1/wallets/{address}/dead-letters</c>. Bodies are the objects of the <c>/ws</c> protocol, written by
 /// <see cref="NativeMessages"/>; errors are <c>{"error":{"code","message"}}</c> with the codes of the socket.
 /// </summary>
 internal static class WalletEndpoints
@@ -66,6 +66,7 @@ internal static class WalletEndpoints
             }).ConfigureAwait(false);
         });
         endpoints.MapGet("/v1/wallets/{address}/activity", ActivityAsync);
+        endpoints.MapGet("/v1/wallets/{address}/dead-letters", DeadLettersAsync);
         return endpoints;
     }
 
@@ -99,10 +100,9 @@ internal static class WalletEndpoints
             return Error(invalid);
         }
 
-        var pageSize = DefaultActivityLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > ActivityQuery.MaxLimit))
+        if (ReadLimit(limit) is not { } pageSize)
         {
-            return AccountEndpoints.ErrorResult(StatusCodes.Status400BadRequest, "invalid_limit", $"limit must be a whole number from 1 to {ActivityQuery.MaxLimit} (got '{limit}')");
+            return InvalidLimit(limit);
         }
 
         if (!string.IsNullOrEmpty(before) && WalletErrors.Signature(before) is { } badSignature)
@@ -119,6 +119,35 @@ internal static class WalletEndpoints
             return AccountEndpoints.JsonBody(NativeMessages.ActivityPage(page, nextBefore));
         }).ConfigureAwait(false);
     }
+
+    /// <summary>Notifications of the wallet given up on, newest first: <c>{"dead_letters":[…]}</c>.</summary>
+    private static async Task<IResult> DeadLettersAsync(string address, string? limit, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (WalletErrors.Address(address) is { } invalid)
+        {
+            return Error(invalid);
+        }
+
+        if (ReadLimit(limit) is not { } pageSize)
+        {
+            return InvalidLimit(limit);
+        }
+
+        return await CallAsync(address, async () =>
+        {
+            var letters = await grains.Get<IWalletGrain>(address).GetDeadLettersAsync(pageSize).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return AccountEndpoints.JsonBody(NativeMessages.DeadLetters(letters));
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>The page size asked for (default <see cref="DefaultActivityLimit"/>), or null when it is not 1 to <see cref="ActivityQuery.MaxLimit"/>.</summary>
+    private static int? ReadLimit(string? limit) =>
+        limit is null ? DefaultActivityLimit
+        : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var pageSize) && pageSize is >= 1 and <= ActivityQuery.MaxLimit ? pageSize
+        : null;
+
+    private static IResult InvalidLimit(string? limit) =>
+        AccountEndpoints.ErrorResult(StatusCodes.Status400BadRequest, "invalid_limit", $"limit must be a whole number from 1 to {ActivityQuery.MaxLimit} (got '{limit}')");
 
     /// <summary>The optional body of a POST: <c>{"tracker":"…","sinks":[…]}</c>; null and the reason when it is not that.</summary>
     private static async Task<(WalletTrackRequest? Request, string? Error)> ReadTrackBodyAsync(HttpRequest request, CancellationToken cancellationToken)

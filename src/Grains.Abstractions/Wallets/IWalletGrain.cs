@@ -25,6 +25,9 @@ public interface IWalletGrain : IGrain
     /// <summary>Activity newest first, older than <see cref="ActivityQuery.Before"/> when given.</summary>
     Task<IReadOnlyList<WalletActivityEntry>> GetActivityAsync(ActivityQuery query);
 
+    /// <summary>Notifications of this wallet given up on (every retry failed, or refused), newest first; at most <paramref name="limit"/> (1 to <see cref="ActivityQuery.MaxLimit"/>).</summary>
+    Task<IReadOnlyList<NotificationDeadLetter>> GetDeadLettersAsync(int limit);
+
     /// <summary>A transaction that involves the wallet; a signature already recorded is dropped.</summary>
     [OneWay]
     Task ApplyActivityAsync(WalletActivityEntry activity);

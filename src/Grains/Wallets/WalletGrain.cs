@@ -129,6 +129,17 @@ internal sealed class WalletGrain(
         return store.ReadActivityAsync(Key, query, CancellationToken.None);
     }
 
+    public Task<IReadOnlyList<NotificationDeadLetter>> GetDeadLettersAsync(int limit)
+    {
+        EnsureValidAddress();
+        if (limit is <= 0 or > ActivityQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"limit must be between 1 and {ActivityQuery.MaxLimit}");
+        }
+
+        return store.ReadDeadLettersAsync(Key, limit, CancellationToken.None);
+    }
+
     public async Task ApplyActivityAsync(WalletActivityEntry activity)
     {
         ArgumentNullException.ThrowIfNull(activity);

@@ -207,5 +207,7 @@ public sealed class WalletRoutingTests : IAsyncDisposable
         public Task<WalletState> GetAsync() => throw new NotSupportedException();
 
         public Task<IReadOnlyList<WalletActivityEntry>> GetActivityAsync(ActivityQuery query) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<NotificationDeadLetter>> GetDeadLettersAsync(int limit) => throw new NotSupportedException();
     }
 }

@@ -76,6 +76,8 @@ internal static class WireJson
 [JsonSerializable(typeof(WalletActivityEntry))]
 [JsonSerializable(typeof(IReadOnlyList<WalletActivityEntry>))]
 [JsonSerializable(typeof(WalletChanged))]
+[JsonSerializable(typeof(NotificationDeadLetter))]
+[JsonSerializable(typeof(IReadOnlyList<NotificationDeadLetter>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]

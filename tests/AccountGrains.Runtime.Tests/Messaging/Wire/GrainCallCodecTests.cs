@@ -33,6 +33,7 @@ public sealed class GrainCallCodecTests
         { "wallet", nameof(IWalletGrain.GetAsync), [] },
         { "wallet", nameof(IWalletGrain.GetActivityAsync), [new ActivityQuery(null, 50)] },
         { "wallet", nameof(IWalletGrain.GetActivityAsync), [new ActivityQuery("5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW", ActivityQuery.MaxLimit)] },
+        { "wallet", nameof(IWalletGrain.GetDeadLettersAsync), [25] },
         { "wallet", nameof(IWalletGrain.ApplyActivityAsync), [WireSamples.Activity()] },
         { "wallet", nameof(IWalletGrain.ApplyAccountAsync), [WireSamples.Update()] },
     };
