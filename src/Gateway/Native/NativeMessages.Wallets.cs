@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AccountGrains.Grains.Wallets;
 using AccountGrains.Solana.Transactions;
 
 namespace AccountGrains.Gateway.Native;
@@ -137,42 +138,12 @@ internal static partial class NativeMessages
         json.WriteEndObject();
     }
 
-    /// <summary>One activity entry: what a transaction did to the wallet.</summary>
+    /// <summary>One activity entry: what a transaction did to the wallet (fields: <see cref="WalletActivityJson"/>).</summary>
     public static void WriteActivity(Utf8JsonWriter json, WalletActivityEntry activity)
     {
         ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(activity);
         json.WriteStartObject();
-        json.WriteString("signature"u8, activity.Signature);
-        json.WriteNumber("slot"u8, activity.Slot);
-        WriteNullableNumber(json, "block_time"u8, activity.BlockTime);
-        json.WriteBoolean("succeeded"u8, activity.Succeeded);
-        json.WriteString("error"u8, activity.Error);
-        json.WriteNumber("fee"u8, activity.Fee);
-        json.WriteBoolean("paid_fee"u8, activity.PaidFee);
-        json.WriteNumber("sol_change"u8, activity.SolChange);
-        json.WriteNumber("sol_transferred"u8, activity.SolTransferred);
-        WriteArray(json, "token_changes"u8, activity.TokenChanges, static (json, change) =>
-        {
-            json.WriteStartObject();
-            json.WriteString("mint"u8, change.Mint);
-            json.WriteString("program"u8, change.Program);
-            json.WriteString("raw_change"u8, change.RawChange);
-            json.WriteNumber("decimals"u8, change.Decimals);
-            json.WriteString("amount"u8, change.Amount);
-            json.WriteNumber("accounts_created"u8, change.AccountsCreated);
-            json.WriteNumber("accounts_closed"u8, change.AccountsClosed);
-            json.WriteEndObject();
-        });
-        WriteArray(json, "counterparties"u8, activity.Counterparties, static (json, counterparty) =>
-        {
-            json.WriteStartObject();
-            json.WriteString("address"u8, counterparty.Address);
-            json.WriteString("mint"u8, counterparty.Mint);
-            json.WriteString("raw_change"u8, counterparty.RawChange);
-            json.WriteEndObject();
-        });
-        json.WriteString("summary"u8, activity.Summary);
+        WalletActivityJson.WriteProperties(json, activity);
         json.WriteEndObject();
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AccountGrains.Grains.Wallets;
 
 namespace AccountGrains.Grains.Notifications;
 
@@ -23,49 +24,7 @@ internal static class WebhookPayload
             json.WriteStartObject();
             json.WriteString("type", Type);
             json.WriteString("wallet", activity.Wallet);
-            json.WriteString("signature", activity.Signature);
-            json.WriteNumber("slot", activity.Slot);
-            if (activity.BlockTime is { } blockTime)
-            {
-                json.WriteNumber("block_time", blockTime);
-            }
-            else
-            {
-                json.WriteNull("block_time");
-            }
-
-            json.WriteBoolean("succeeded", activity.Succeeded);
-            json.WriteString("error", activity.Error);
-            json.WriteNumber("fee", activity.Fee);
-            json.WriteNumber("sol_change", activity.SolChange);
-            json.WriteNumber("sol_transferred", activity.SolTransferred);
-            json.WriteStartArray("token_changes");
-            foreach (var change in activity.TokenChanges)
-            {
-                json.WriteStartObject();
-                json.WriteString("mint", change.Mint);
-                json.WriteString("program", change.Program);
-                json.WriteString("raw_change", change.RawChange);
-                json.WriteNumber("decimals", change.Decimals);
-                json.WriteString("amount", change.Amount);
-                json.WriteNumber("accounts_created", change.AccountsCreated);
-                json.WriteNumber("accounts_closed", change.AccountsClosed);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("counterparties");
-            foreach (var counterparty in activity.Counterparties)
-            {
-                json.WriteStartObject();
-                json.WriteString("address", counterparty.Address);
-                json.WriteString("mint", counterparty.Mint);
-                json.WriteString("raw_change", counterparty.RawChange);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteString("summary", activity.Summary);
+            WalletActivityJson.WriteProperties(json, activity);
             json.WriteString("url", transactionLink);
             json.WriteEndObject();
         }

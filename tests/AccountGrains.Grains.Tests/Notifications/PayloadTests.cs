@@ -29,7 +29,7 @@ public sealed class PayloadTests
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
         root.EnumerateObject().Select(p => p.Name).Should().Equal(
-            "type", "wallet", "signature", "slot", "block_time", "succeeded", "error", "fee", "sol_change", "sol_transferred",
+            "type", "wallet", "signature", "slot", "block_time", "succeeded", "error", "fee", "paid_fee", "sol_change", "sol_transferred",
             "token_changes", "counterparties", "summary", "url");
         root.GetProperty("type").GetString().Should().Be("wallet.activity");
         root.GetProperty("wallet").GetString().Should().Be(NotificationHarness.WalletA);
