@@ -32,6 +32,7 @@ public sealed class WalletRestTests : IAsyncLifetime
         both.Trackers().Should().BeEquivalentTo("api", "billing");
         both.GetProperty("sinks")[0].GetProperty("kind").GetString().Should().Be("discord");
         both.GetProperty("sinks")[0].GetProperty("has_secret").GetBoolean().Should().BeFalse();
+        both.GetProperty("sinks")[0].GetProperty("url").GetString().Should().Be("https://discord.example:443", "a Discord URL holds its token: views show scheme, host and port");
 
         var read = await _gateway.GetJsonAsync($"/v1/wallets/{address}");
         read.Trackers().Should().BeEquivalentTo("api", "billing");

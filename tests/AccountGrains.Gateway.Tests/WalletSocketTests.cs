@@ -34,7 +34,7 @@ public sealed class WalletSocketTests : IAsyncLifetime
         wallet.GetProperty("holdings").GetArrayLength().Should().Be(0);
         var sink = wallet.GetProperty("sinks").EnumerateArray().Should().ContainSingle().Subject;
         sink.GetProperty("kind").GetString().Should().Be("webhook");
-        sink.GetProperty("url").GetString().Should().Be("https://hooks.example/a");
+        sink.GetProperty("url").GetString().Should().Be("https://hooks.example:443", "views show scheme, host and port of a sink URL, never its path or query");
         sink.GetProperty("has_secret").GetBoolean().Should().BeTrue();
         sink.ToString().Should().NotContain("s3cret");
         wallet.GetProperty("activity_count").GetInt64().Should().Be(0);

@@ -69,10 +69,12 @@ internal static partial class NativeMessages
     private static string SafeSink(string sink)
     {
         var space = sink.IndexOf(' ', StringComparison.Ordinal);
-        return space > 0 && Uri.TryCreate(sink[(space + 1)..], UriKind.Absolute, out var url)
-            ? $"{sink[..space]} {Solana.SafeUri.Describe(url)}"
-            : sink.Split(' ')[0];
+        return space > 0 ? $"{sink[..space]} {SafeUrl(sink[(space + 1)..])}" : sink;
     }
+
+    /// <summary>A sink URL as anyone may see it: <c>scheme://host:port</c>.</summary>
+    private static string SafeUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Solana.SafeUri.Describe(uri) : "(invalid)";
 
     /// <summary>A push: <c>{"type":"wallet_activity","address","sequence","activity":{…}}</c>.</summary>
     public static byte[] WalletActivity(string address, long sequence, WalletActivityEntry activity) => Object(json =>
@@ -128,7 +130,8 @@ internal static partial class NativeMessages
         {
             json.WriteStartObject();
             json.WriteString("kind"u8, sink.Kind);
-            json.WriteString("url"u8, sink.Url);
+            // scheme://host:port only: a Discord webhook URL holds its token, others often a key in the query.
+            json.WriteString("url"u8, SafeUrl(sink.Url));
             json.WriteBoolean("has_secret"u8, sink.Secret is not null);
             json.WriteEndObject();
         });

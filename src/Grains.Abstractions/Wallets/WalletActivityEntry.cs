@@ -19,6 +19,7 @@ namespace AccountGrains;
 /// <param name="PostLamports">The wallet's balance after the transaction, when its account is in it.</param>
 /// <param name="PostHoldings">The wallet's token accounts in the transaction, after it.</param>
 /// <param name="ReceivedAt">When the ingest read it.</param>
+/// <param name="ClosedTokenAccounts">The wallet's token accounts the transaction closed (in the pre balances, not in the post ones): no update of a closed account reaches the wallet, so this is how it leaves the holdings.</param>
 public sealed record WalletActivityEntry(
     string Wallet,
     string Signature,
@@ -35,7 +36,8 @@ public sealed record WalletActivityEntry(
     string Summary,
     ulong? PostLamports,
     IReadOnlyList<TokenHolding> PostHoldings,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    IReadOnlyList<string>? ClosedTokenAccounts = null);
 
 /// <summary>A mint's change over the wallet's token accounts: <paramref name="RawChange"/> in base units (a decimal integer string), <paramref name="Amount"/> scaled ("-1.5").</summary>
 public sealed record WalletTokenChange(

@@ -31,6 +31,12 @@ internal sealed class WalletGrain(
     // Bounds the wait on a mint's grain for its decimals (as the account grain does).
     private static readonly TimeSpan MintLookupTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Longest sink URL accepted.</summary>
+    public const int MaxSinkUrlLength = 2048;
+
+    /// <summary>Longest sink secret accepted.</summary>
+    public const int MaxSinkSecretLength = 256;
+
     // How often activity is pruned to the retention: every this many new entries.
     private const int PruneEvery = 100;
 
@@ -185,8 +191,25 @@ internal sealed class WalletGrain(
 
             return WithHolding(s, holding, newerThan: (current, next) => next.Slot > current.Slot);
         });
-        await SaveAndPublishAsync(activity).ConfigureAwait(false);
-        notifier.Notify(activity, _state.Sinks);
+        if (activity.ClosedTokenAccounts is { Count: > 0 } closed)
+        {
+            _state = _state with
+            {
+                Holdings = [.. _state.Holdings.Where(h => !(closed.Contains(h.TokenAccount, StringComparer.Ordinal) && h.Slot <= activity.Slot))],
+            };
+        }
+
+        try
+        {
+            await SaveAndPublishAsync(activity).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The entry is stored: its notification goes out even when saving the state or publishing failed (a
+            // replay would find the entry recorded and never notify).
+            notifier.Notify(activity, _state.Sinks);
+        }
+
         if (_state.ActivityCount % PruneEvery == 0)
         {
             var pruned = await store.PruneActivityAsync(Key, Options.ActivityRetention, CancellationToken.None).ConfigureAwait(false);
@@ -375,7 +398,17 @@ internal sealed class WalletGrain(
             return $"sink url '{sink.Url}' is not an absolute http or https URL";
         }
 
-        return sink.Secret is { Length: 0 } ? "sink secret must not be empty when given" : null;
+        if (sink.Url.Length > MaxSinkUrlLength)
+        {
+            return $"sink url is longer than {MaxSinkUrlLength} characters";
+        }
+
+        return sink.Secret switch
+        {
+            { Length: 0 } => "sink secret must not be empty when given",
+            { Length: > MaxSinkSecretLength } => $"sink secret is longer than {MaxSinkSecretLength} characters",
+            _ => null,
+        };
     }
 
     private string ValidTracker(string tracker)

@@ -27,8 +27,7 @@ public sealed class WalletRouter(
     /// <summary>Bytes of an SPL Token account; Token-2022 accounts with extensions are longer, with account type 2 at this offset.</summary>
     public const int TokenAccountLength = 165;
 
-    private HashSet<Pubkey> _wallets = [];
-    private long _seenVersion = -1;
+    private TrackedWallets _wallets = new(-1, []);
 
     /// <summary>The tracked wallet <paramref name="update"/> concerns, or null.</summary>
     public string? WalletOf(AccountUpdate update)
@@ -149,6 +148,11 @@ public sealed class WalletRouter(
                 facts.Slot,
                 0))
             .ToList();
+        var closed = facts.PreTokenBalances
+            .Where(b => b.Owner == wallet && b.AccountIndex < facts.AccountKeys.Count
+                && !facts.PostTokenBalances.Any(p => p.AccountIndex == b.AccountIndex))
+            .Select(b => facts.AccountKeys[b.AccountIndex].ToString())
+            .ToList();
         return new WalletActivityEntry(
             wallet.ToString(),
             activity.Signature,
@@ -173,7 +177,8 @@ public sealed class WalletRouter(
             activity.Summary,
             postLamports,
             holdings,
-            receivedAt);
+            receivedAt,
+            closed);
     }
 
     private HashSet<Pubkey> Involved(TransactionFacts facts, HashSet<Pubkey> wallets)
@@ -218,9 +223,10 @@ public sealed class WalletRouter(
     private HashSet<Pubkey> Wallets()
     {
         var version = interest.Version;
-        if (Volatile.Read(ref _seenVersion) == version)
+        var cached = Volatile.Read(ref _wallets);
+        if (cached.Version == version)
         {
-            return Volatile.Read(ref _wallets);
+            return cached.Keys;
         }
 
         var wallets = new HashSet<Pubkey>();
@@ -232,10 +238,19 @@ public sealed class WalletRouter(
             }
         }
 
-        Volatile.Write(ref _wallets, wallets);
-        Volatile.Write(ref _seenVersion, version);
+        // Several threads route (the ingest loop, the source's readers, RPC fetchers): version and set travel as one
+        // object, and only a newer version replaces the cached one. (The snapshot may be newer than the version read
+        // first; it is then rebuilt once more on the next call, never kept stale.)
+        var built = new TrackedWallets(version, wallets);
+        while (cached.Version < version && Interlocked.CompareExchange(ref _wallets, built, cached) != cached)
+        {
+            cached = Volatile.Read(ref _wallets);
+        }
+
         return wallets;
     }
+
+    private sealed record TrackedWallets(long Version, HashSet<Pubkey> Keys);
 }
 
 /// <summary>The parts of an SPL Token or Token-2022 token account a wallet needs: mint, owner, amount.</summary>

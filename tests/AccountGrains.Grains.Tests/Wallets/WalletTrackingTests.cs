@@ -279,6 +279,36 @@ public sealed class WalletTrackingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_account_closed_by_a_transaction_leaves_the_holdings()
+    {
+        await using var silo = await StartSiloAsync();
+        var grain = silo.Grains.Get<IWalletGrain>(Wallet);
+        await grain.TrackAsync(new WalletTrackRequest("desk-1", []));
+        await WaitForFilterAsync(Wallet);
+        var myUsdc = TransactionBuilder.NewKey();
+        Transaction(tx =>
+        {
+            tx.Key(_wallet, 10 * Sol, (10 * Sol) - 5000);
+            var mine = tx.Key(myUsdc, AtaRent, AtaRent);
+            tx.Unchanged(WellKnownPrograms.SplToken);
+            tx.Token(mine, Usdc, _wallet, 0, 5_000_000, 6);
+        });
+        await Waits.UntilAsync(async () => (await grain.GetAsync()).Holdings.Count == 1, "the USDC holding");
+
+        // Sold out and closed: the account is in the pre balances only (and no update of a closed account comes).
+        Transaction(tx =>
+        {
+            tx.Key(_wallet, (10 * Sol) - 5000, (10 * Sol) - 10_000 + AtaRent);
+            var mine = tx.Key(myUsdc, AtaRent, 0);
+            tx.Unchanged(WellKnownPrograms.SplToken);
+            tx.Token(mine, Usdc, _wallet, 5_000_000, null, 6);
+        });
+
+        await Waits.UntilAsync(async () => (await grain.GetAsync()).ActivityCount == 2, "the closing transaction");
+        (await grain.GetAsync()).Holdings.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_configured_wallet_is_tracked_by_config_and_records_its_activity()
     {
         await using var silo = await StartSiloAsync(new Dictionary<string, string?> { ["AccountGrains:Ingest:Interest:Wallets:0"] = Wallet });

@@ -59,7 +59,16 @@ internal sealed partial class RpcTransactionFetcher(
         {
             await foreach (var signature in _signatures.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await FetchAsync(signature, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await FetchAsync(signature, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Handing on failed (a partition unreachable in a cluster, an analysis bug): this signature is
+                    // lost, logged; the worker goes on, or every later transaction would wait behind a dead one.
+                    HandOnFailed(logger, signature, e);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -97,6 +106,9 @@ internal sealed partial class RpcTransactionFetcher(
 
         GaveUp(logger, signature, MaxAttempts, lastError ?? "unknown");
     }
+
+    [LoggerMessage(2315, LogLevel.Error, "Transaction {Signature} could not be handed to its wallets; its wallet activity is missing")]
+    private static partial void HandOnFailed(ILogger logger, string signature, Exception exception);
 
     [LoggerMessage(2314, LogLevel.Warning, "getTransaction {Signature} gave no transaction after {Attempts} attempts ({Error}); its wallet activity is missing")]
     private static partial void GaveUp(ILogger logger, string signature, int attempts, string error);
