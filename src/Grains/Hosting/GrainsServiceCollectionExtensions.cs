@@ -84,6 +84,9 @@ public static class GrainsServiceCollectionExtensions
                     _ => RpcCommitment.Confirmed,
                 }, ct)
                 : null,
+            RecentSignatures = sp.GetRequiredService<SolanaRpcAccess>().Client is { } recentClient
+                ? (address, ct) => recentClient.GetSignaturesForAddressAsync(address, limit: 100, commitment: RpcCommitment.Confirmed, ct: ct)
+                : null,
             Transactions = sp.GetRequiredService<WalletRouter>().RouteAsync,
         });
         services.TryAddSingleton<IAccountUpdateSource>(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value.Source switch

@@ -57,4 +57,42 @@ public sealed class WalletOverRpcTests
         (await grain.GetAsync()).Lamports.Should().Be(7 * Sol);
         rpc.RequestsFor("getTransaction").Select(r => r.ParamsJson).Should().OnlyContain(p => p.Contains("\"confirmed\"", StringComparison.Ordinal), "getTransaction serves confirmed and finalized only");
     }
+
+    [Fact]
+    public async Task Transactions_while_the_websocket_was_down_are_fetched_after_it_is_back()
+    {
+        await using var rpc = await FakeSolanaRpcServer.StartAsync();
+        var wallet = TransactionBuilder.NewKey().ToString();
+        var friend = TransactionBuilder.NewKey().ToString();
+        rpc.Slot = 700;
+        await using var silo = await TestSilo.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["AccountGrains:Ingest:Source"] = "rpc",
+            ["AccountGrains:Ingest:Rpc:WebSocketUrl"] = rpc.WebSocketAddress.ToString(),
+            ["AccountGrains:Ingest:Rpc:ReconnectInitialDelay"] = "00:00:00.050",
+            ["AccountGrains:Ingest:Rpc:ReconnectMaxDelay"] = "00:00:00.200",
+            ["AccountGrains:Rpc:Url"] = rpc.HttpAddress.ToString(),
+        }, startIngest: true);
+        var grain = silo.Grains.Get<IWalletGrain>(wallet);
+        await grain.TrackAsync(new WalletTrackRequest("bot", []));
+        await Waits.UntilAsync(() => rpc.AllSubscriptions().Any(s => s.Method == "logsSubscribe" && s.ParamsJson.Contains(wallet, StringComparison.Ordinal)), "logsSubscribe mentioning the wallet");
+
+        // The socket goes down; meanwhile a transaction lands that no logs notification will ever announce.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var old = Base58.Encode(Enumerable.Range(0, 64).Select(i => (byte)(i + 3)).ToArray());
+        var missed = Base58.Encode(Enumerable.Range(0, 64).Select(i => (byte)(i + 2)).ToArray());
+        rpc.SetTransaction(new FakeTransaction(
+            Slot: 701,
+            Signatures: [missed],
+            StaticAccountKeys: [friend, wallet, WellKnownPrograms.System.ToString()],
+            BlockTime: now,
+            PreBalances: [10 * Sol, 0, 1],
+            PostBalances: [(9 * Sol) - 5000, 1 * Sol, 1]));
+        rpc.SetSignatures(wallet, [new FakeSignature(missed, 701, BlockTime: now), new FakeSignature(old, 600, BlockTime: now - 3_600)]);
+        rpc.DropWebSocketConnections();
+
+        await Waits.UntilAsync(async () => (await grain.GetAsync()).ActivityCount == 1, "the missed transaction, fetched after the reconnect");
+        (await grain.GetActivityAsync(new ActivityQuery(null, 10))).Single().Signature.Should().Be(missed);
+        rpc.RequestsFor("getTransaction").Should().NotContain(r => r.ParamsJson.Contains(old, StringComparison.Ordinal), "transactions from before the loss are not fetched again");
+    }
 }

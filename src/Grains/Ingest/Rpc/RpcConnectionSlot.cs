@@ -47,6 +47,9 @@ internal sealed class RpcConnectionSlot(int index)
     /// <summary>The connection's loop (connect, subscribe, read, reconnect).</summary>
     public Task Loop { get; set; } = Task.CompletedTask;
 
+    /// <summary>When the socket that was connected went down (the start of a gap); null while none was lost.</summary>
+    public DateTimeOffset? LostAt { get; set; }
+
     /// <summary>Forgets everything the node held for the previous socket.</summary>
     public void ResetSocket()
     {

@@ -45,4 +45,7 @@ internal static partial class RpcSourceLog
 
     [LoggerMessage(2313, LogLevel.Error, "RPC websocket {Connection} loop failed unexpectedly; retrying")]
     public static partial void LoopFailed(ILogger logger, int connection, Exception exception);
+
+    [LoggerMessage(2316, LogLevel.Warning, "Reading the recent transactions of wallet {Wallet} after RPC websocket {Connection} was down failed; its activity during the gap may be missing")]
+    public static partial void WalletBackfillFailed(ILogger logger, string wallet, int connection, Exception exception);
 }

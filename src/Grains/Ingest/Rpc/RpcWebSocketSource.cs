@@ -73,6 +73,12 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
     /// <summary>getTransaction for a logsSubscribe signature; with <see cref="Transactions"/>, what makes wallet activity over RPC. Null: logs are only counted.</summary>
     public Func<string, CancellationToken, Task<RpcTransaction?>>? FetchTransaction { get; init; }
 
+    /// <summary>
+    /// A wallet's recent transactions, newest first (getSignaturesForAddress): after a socket was down, its wallets'
+    /// transactions since the loss are fetched, as websockets replay nothing.
+    /// </summary>
+    public Func<string, CancellationToken, Task<IReadOnlyList<RpcSignatureInfo>>>? RecentSignatures { get; init; }
+
     /// <summary>Takes the transactions that mention tracked wallets.</summary>
     public Func<TransactionFacts, CancellationToken, ValueTask>? Transactions { get; init; }
 
@@ -299,6 +305,11 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
             int carried;
             lock (_gate)
             {
+                if (end.Connected)
+                {
+                    connection.LostAt = _time.GetUtcNow();
+                }
+
                 wasLost |= end.Connected;
                 connection.State = wasLost ? RpcConnectionState.Lost : RpcConnectionState.Connecting;
                 connection.ResetSocket();
@@ -607,6 +618,7 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
             return;
         }
 
+        BackfillWallets(connection, affected, cancellationToken);
         Interlocked.Increment(ref _gaps);
         _metrics.Gap(Kind);
         if (_reader is null)
@@ -621,6 +633,45 @@ public sealed class RpcWebSocketSource : IAccountUpdateSource, ILiveSource
         {
             _refills.RemoveAll(r => r.IsCompleted);
             _refills.Add(refill);
+        }
+    }
+
+    /// <summary>
+    /// The transactions of the connection's wallets since it was lost (less a minute for clock skew), fetched like
+    /// notified ones; the wallet grains drop those they recorded already.
+    /// </summary>
+    private void BackfillWallets(RpcConnectionSlot connection, IReadOnlyList<Interest> affected, CancellationToken cancellationToken)
+    {
+        var wallets = affected.Where(i => i.Kind == InterestKind.Wallet).Select(i => i.Key).ToList();
+        if (wallets.Count == 0 || RecentSignatures is not { } recent || _fetcher is not { } fetcher || connection.LostAt is not { } lostAt)
+        {
+            return;
+        }
+
+        var since = lostAt.ToUnixTimeSeconds() - 60;
+        var backfill = Task.Run(
+            async () =>
+            {
+                foreach (var wallet in wallets)
+                {
+                    try
+                    {
+                        var signatures = await recent(wallet, cancellationToken).ConfigureAwait(false);
+                        foreach (var signature in signatures.Where(s => s.BlockTime is null || s.BlockTime >= since).Reverse())
+                        {
+                            await fetcher.OfferAsync(signature.Signature, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        RpcSourceLog.WalletBackfillFailed(_logger, wallet, connection.Index, e);
+                    }
+                }
+            },
+            CancellationToken.None);
+        lock (_gate)
+        {
+            _refills.Add(backfill);
         }
     }
 
