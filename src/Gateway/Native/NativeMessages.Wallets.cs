@@ -59,7 +59,7 @@ internal static partial class NativeMessages
             json.WriteString("signature"u8, letter.Signature);
             json.WriteNumber("attempts"u8, letter.Attempts);
             json.WriteString("last_error"u8, letter.LastError);
-            json.WriteString("failed_at"u8, letter.FailedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("failed_at"u8, Timestamp(letter.FailedAt));
             json.WriteString("payload"u8, letter.Payload);
             json.WriteEndObject();
         }),

@@ -10,11 +10,10 @@ public sealed class InterestSet
 {
     private readonly Lock _gate = new();
     private ImmutableSortedDictionary<string, Interest> _entries = ImmutableSortedDictionary.Create<string, Interest>(StringComparer.Ordinal);
-    private TaskCompletionSource _changed = NewSignal();
-    private long _version;
+    private readonly ChangeSignal _changes = new();
 
     /// <summary>Bumped on every change.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => _changes.Version;
 
     public int Count => Volatile.Read(ref _entries).Count;
 
@@ -33,7 +32,7 @@ public sealed class InterestSet
             }
 
             _entries = _entries.Add(interest.Id, interest);
-            SignalChange();
+            _changes.Signal();
             return true;
         }
     }
@@ -48,7 +47,7 @@ public sealed class InterestSet
             }
 
             _entries = _entries.Remove(interestId);
-            SignalChange();
+            _changes.Signal();
             return true;
         }
     }
@@ -56,21 +55,6 @@ public sealed class InterestSet
     public bool Contains(string interestId) => Volatile.Read(ref _entries).ContainsKey(interestId);
 
     /// <summary>Completes once the set has changed after <paramref name="seenVersion"/> (at once if it already has).</summary>
-    public Task WaitForChangeAsync(long seenVersion, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return _version != seenVersion ? Task.CompletedTask : _changed.Task.WaitAsync(cancellationToken);
-        }
-    }
-
-    private void SignalChange()
-    {
-        Interlocked.Increment(ref _version);
-        var changed = _changed;
-        _changed = NewSignal();
-        changed.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public Task WaitForChangeAsync(long seenVersion, CancellationToken cancellationToken) =>
+        _changes.WaitForChangeAsync(seenVersion, cancellationToken);
 }

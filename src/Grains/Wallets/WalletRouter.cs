@@ -27,31 +27,33 @@ public sealed class WalletRouter(
     /// <summary>Bytes of an SPL Token account; Token-2022 accounts with extensions are longer, with account type 2 at this offset.</summary>
     public const int TokenAccountLength = 165;
 
-    private TrackedWallets _wallets = new(-1, []);
+    private TrackedWallets _wallets = new(-1, [], []);
 
     /// <summary>The tracked wallet <paramref name="update"/> concerns, or null.</summary>
     public string? WalletOf(AccountUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var wallets = Wallets();
-        if (wallets.Count == 0 || !Pubkey.TryParse(update.Pubkey, out var account, out _))
+        // Per account update: string lookups and the token layout's bytes, no base58 decoding.
+        var cached = Volatile.Read(ref _wallets);
+        var wallets = cached.Version == interest.Version ? cached : Refresh();
+        if (wallets.Keys.Count == 0)
         {
             return null;
         }
 
-        if (wallets.Contains(account))
+        if (wallets.Addresses.Contains(update.Pubkey))
         {
             return update.Pubkey;
         }
 
-        if (TokenAccount.TryRead(update.Owner, update.Data, out var token) && wallets.Contains(token.Owner))
+        if (TokenAccount.TryRead(update.Owner, update.Data, out var token) && wallets.Keys.Contains(token.Owner))
         {
-            tokenAccounts.Learn(account, token.Owner);
+            tokenAccounts.Learn(update.Pubkey, token.Owner);
             return token.Owner.ToString();
         }
 
         // A token account of a tracked wallet that was closed (or handed to another owner).
-        return tokenAccounts.TryGetWallet(account, out var owner) && wallets.Contains(owner) ? owner.ToString() : null;
+        return tokenAccounts.TryGetWallet(update.Pubkey, out var owner) && wallets.Keys.Contains(owner) ? owner.ToString() : null;
     }
 
     /// <summary>Hands the update to the grain of the wallet it concerns, if any.</summary>
@@ -199,7 +201,7 @@ public sealed class WalletRouter(
                 involved.Add(owner);
                 if (balance.AccountIndex < facts.AccountKeys.Count)
                 {
-                    tokenAccounts.Learn(facts.AccountKeys[balance.AccountIndex], owner);
+                    tokenAccounts.Learn(facts.AccountKeys[balance.AccountIndex].ToString(), owner);
                 }
             }
         }
@@ -222,35 +224,39 @@ public sealed class WalletRouter(
 
     private HashSet<Pubkey> Wallets()
     {
-        var version = interest.Version;
         var cached = Volatile.Read(ref _wallets);
-        if (cached.Version == version)
-        {
-            return cached.Keys;
-        }
+        return (cached.Version == interest.Version ? cached : Refresh()).Keys;
+    }
 
+    /// <summary>Rebuilds the tracked set from the interest set.</summary>
+    private TrackedWallets Refresh()
+    {
+        var version = interest.Version;
         var wallets = new HashSet<Pubkey>();
+        var addresses = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in interest.Snapshot())
         {
             if (entry.Kind == InterestKind.Wallet && Pubkey.TryParse(entry.Key, out var key, out _))
             {
                 wallets.Add(key);
+                addresses.Add(entry.Key);
             }
         }
 
-        // Several threads route (the ingest loop, the source's readers, RPC fetchers): version and set travel as one
+        // Several threads route (the ingest loop, the source's readers, RPC fetchers): version and sets travel as one
         // object, and only a newer version replaces the cached one. (The snapshot may be newer than the version read
         // first; it is then rebuilt once more on the next call, never kept stale.)
-        var built = new TrackedWallets(version, wallets);
+        var built = new TrackedWallets(version, wallets, addresses);
+        var cached = Volatile.Read(ref _wallets);
         while (cached.Version < version && Interlocked.CompareExchange(ref _wallets, built, cached) != cached)
         {
             cached = Volatile.Read(ref _wallets);
         }
 
-        return wallets;
+        return built;
     }
 
-    private sealed record TrackedWallets(long Version, HashSet<Pubkey> Keys);
+    private sealed record TrackedWallets(long Version, HashSet<Pubkey> Keys, HashSet<string> Addresses);
 }
 
 /// <summary>The parts of an SPL Token or Token-2022 token account a wallet needs: mint, owner, amount.</summary>
